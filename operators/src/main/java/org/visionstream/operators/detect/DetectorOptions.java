@@ -1,0 +1,112 @@
+package org.visionstream.operators.detect;
+
+import java.io.Serializable;
+import java.nio.file.Path;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.Objects;
+import java.util.Set;
+import org.visionstream.operators.inference.ExecutionProvider;
+
+/**
+ * What a {@link Detector} loads and how it runs. Serializable so a Flink operator can carry it to its
+ * subtasks; the bundle path must exist on every TaskManager.
+ */
+public final class DetectorOptions implements Serializable {
+
+    private static final long serialVersionUID = 1L;
+
+    private final String bundle;
+    private final ExecutionProvider executionProvider;
+    private final int intraOpThreads;
+    private final float scoreThreshold;
+    private final Set<String> classes;
+
+    private DetectorOptions(Builder b) {
+        this.bundle = Objects.requireNonNull(b.bundle, "bundle").toString();
+        this.executionProvider = b.executionProvider;
+        this.intraOpThreads = b.intraOpThreads;
+        this.scoreThreshold = b.scoreThreshold;
+        this.classes = Set.copyOf(b.classes);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public Path bundle() {
+        return Path.of(bundle);
+    }
+
+    public ExecutionProvider executionProvider() {
+        return executionProvider;
+    }
+
+    /** ONNX Runtime intra-op threads; 0 lets ONNX Runtime choose. */
+    public int intraOpThreads() {
+        return intraOpThreads;
+    }
+
+    /** Detections scoring below this are dropped (on top of the bundle's own threshold). */
+    public float scoreThreshold() {
+        return scoreThreshold;
+    }
+
+    /** Class names to report; empty means every class of the bundle. */
+    public Set<String> classes() {
+        return classes;
+    }
+
+    public Builder toBuilder() {
+        return new Builder()
+                .bundle(bundle())
+                .executionProvider(executionProvider)
+                .intraOpThreads(intraOpThreads)
+                .scoreThreshold(scoreThreshold)
+                .classes(classes);
+    }
+
+    /** Builder with the defaults: CPU, ONNX Runtime's thread count, threshold 0.5, all classes. */
+    public static final class Builder {
+        private Path bundle;
+        private ExecutionProvider executionProvider = ExecutionProvider.CPU;
+        private int intraOpThreads = 0;
+        private float scoreThreshold = 0.5f;
+        private Set<String> classes = new LinkedHashSet<>();
+
+        public Builder bundle(Path bundle) {
+            this.bundle = bundle;
+            return this;
+        }
+
+        public Builder executionProvider(ExecutionProvider provider) {
+            this.executionProvider = Objects.requireNonNull(provider);
+            return this;
+        }
+
+        public Builder intraOpThreads(int threads) {
+            if (threads < 0) {
+                throw new IllegalArgumentException("intra-op threads must be >= 0");
+            }
+            this.intraOpThreads = threads;
+            return this;
+        }
+
+        public Builder scoreThreshold(float threshold) {
+            if (!(threshold >= 0f && threshold <= 1f)) {
+                throw new IllegalArgumentException("score threshold must be in [0, 1], got " + threshold);
+            }
+            this.scoreThreshold = threshold;
+            return this;
+        }
+
+        public Builder classes(Collection<String> names) {
+            this.classes = new LinkedHashSet<>(names);
+            return this;
+        }
+
+        public DetectorOptions build() {
+            return new DetectorOptions(this);
+        }
+    }
+}

@@ -1,0 +1,116 @@
+package org.visionstream.operators.inference;
+
+import ai.onnxruntime.NodeInfo;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OnnxValue;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.TensorInfo;
+import java.nio.FloatBuffer;
+import java.nio.file.Path;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One ONNX graph in an ONNX Runtime session. The environment is the JVM-wide singleton; the session is
+ * created once and reused. {@link #run} is safe to call from several threads at once (ONNX Runtime
+ * sessions are), but every {@link OrtSession.Result} it returns must be closed by the caller.
+ */
+public final class OrtGraph implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(OrtGraph.class);
+
+    private final String name;
+    private final OrtSession session;
+    private final ExecutionProvider provider;
+
+    private OrtGraph(String name, OrtSession session, ExecutionProvider provider) {
+        this.name = name;
+        this.session = session;
+        this.provider = provider;
+    }
+
+    public static OrtEnvironment environment() {
+        return OrtEnvironment.getEnvironment();
+    }
+
+    /**
+     * Opens {@code file} on the requested provider; a GPU provider that cannot be loaded (CPU-only
+     * build, no driver, bad device index) is replaced by CPU with a warning rather than failing the job.
+     */
+    public static OrtGraph open(Path file, ExecutionProvider requested, int intraOpThreads) throws OrtException {
+        ExecutionProvider provider = requested;
+        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+            options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+            if (intraOpThreads > 0) {
+                options.setIntraOpNumThreads(intraOpThreads);
+            }
+            try {
+                switch (requested.kind()) {
+                    case CUDA:
+                        options.addCUDA(requested.deviceId());
+                        break;
+                    case TENSORRT:
+                        options.addTensorrt(requested.deviceId());
+                        options.addCUDA(requested.deviceId());
+                        break;
+                    default:
+                        break;
+                }
+            } catch (OrtException | UnsatisfiedLinkError | IllegalArgumentException e) {
+                LOG.warn("Execution provider {} is not available ({}); running {} on CPU. Build with -Pgpu "
+                        + "and check the CUDA driver to use the GPU.", requested, e.getMessage(), file.getFileName());
+                provider = ExecutionProvider.CPU;
+            }
+            OrtSession session = environment().createSession(file.toString(), options);
+            return new OrtGraph(file.getFileName().toString(), session, provider);
+        }
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** The provider the session really runs on, after any fallback. */
+    public ExecutionProvider provider() {
+        return provider;
+    }
+
+    /** Whether input {@code input}'s first dimension is dynamic, so several images can share a run. */
+    public boolean acceptsBatch(String input) throws OrtException {
+        NodeInfo info = session.getInputInfo().get(input);
+        if (info == null || !(info.getInfo() instanceof TensorInfo tensor)) {
+            throw new OrtException(name + " has no tensor input '" + input + "'");
+        }
+        long[] shape = tensor.getShape();
+        return shape.length > 0 && shape[0] != 1;
+    }
+
+    public OrtSession.Result run(Map<String, ? extends OnnxTensor> inputs) throws OrtException {
+        return session.run(inputs);
+    }
+
+    /** A float tensor over {@code data} (copied into native memory by ONNX Runtime). */
+    public static OnnxTensor tensor(float[] data, long... shape) throws OrtException {
+        return OnnxTensor.createTensor(environment(), FloatBuffer.wrap(data), shape);
+    }
+
+    /** Copies a float output into {@code dst} (grown when too small) and returns it. */
+    public static float[] read(OnnxValue value, float[] dst) {
+        FloatBuffer buffer = ((OnnxTensor) value).getFloatBuffer();
+        float[] out = dst != null && dst.length >= buffer.remaining() ? dst : new float[buffer.remaining()];
+        buffer.get(out, 0, buffer.remaining());
+        return out;
+    }
+
+    public static long[] shape(OnnxValue value) throws OrtException {
+        return ((TensorInfo) value.getInfo()).getShape();
+    }
+
+    @Override
+    public void close() throws OrtException {
+        session.close();
+    }
+}

@@ -1,0 +1,111 @@
+package org.visionstream.operators.postprocess;
+
+import org.visionstream.operators.postprocess.ProposalOptions.MinSizeRule;
+import org.visionstream.operators.postprocess.ProposalOptions.Selection;
+
+/**
+ * Turns one image's RPN outputs into proposals: rank anchors by objectness, decode the best, clip to
+ * the image, drop small and low-scoring boxes, NMS, keep the top {@code postNmsTopK}. Reads the ONNX
+ * outputs in their NCHW layout without transposing them. Not thread-safe (scratch buffers).
+ */
+public final class ProposalSelector {
+
+    private final ProposalOptions o;
+    private float[] logits = new float[0];
+    private float[] boxes = new float[0];
+    private float[] scores = new float[0];
+    private int[] keep = new int[0];
+
+    public ProposalSelector(ProposalOptions options) {
+        this.o = options;
+    }
+
+    /**
+     * @param objectness the RPN logits; this image's {@code [A, h, w]} block starts at {@code objOffset}
+     * @param deltas the RPN deltas; this image's {@code [4A, h, w]} block starts at {@code deltaOffset}
+     * @param anchors {@link AnchorGenerator#anchors(int, int)} for this feature size
+     * @param imageH the resized image's height, unpadded (clip bound)
+     * @param proposalsOut receives {@code postNmsTopK * 4} floats at most
+     * @return the number of proposals written
+     */
+    public int select(float[] objectness, int objOffset, float[] deltas, int deltaOffset, int featH, int featW,
+            float[] anchors, int imageH, int imageW, float[] proposalsOut) {
+        int plane = featH * featW;
+        int total = anchors.length / 4;
+        int perCell = total / plane;
+        ensureCapacity(total);
+        for (int a = 0; a < perCell; a++) {
+            for (int p = 0; p < plane; p++) {
+                logits[p * perCell + a] = objectness[objOffset + a * plane + p];
+            }
+        }
+        int[] order = Nms.sortedByScore(logits, total);
+        boolean countValidOnly = o.selection() == Selection.FILTER_THEN_TOPK;
+        float minLogit = Float.isNaN(o.scoreThreshold()) ? Float.NEGATIVE_INFINITY : logit(o.scoreThreshold());
+        int candidates = 0;
+        for (int rank = 0, considered = 0; rank < total && considered < o.preNmsTopK(); rank++) {
+            int n = order[rank];
+            if (!countValidOnly) {
+                considered++;
+            }
+            int cell = n / perCell;
+            int a = n - cell * perCell;
+            int d = deltaOffset + 4 * a * plane + cell;
+            o.boxCoder().decode(anchors, 4 * n, deltas, d, plane, boxes, 4 * candidates);
+            clip(boxes, 4 * candidates, imageW, imageH);
+            float score = logits[n];
+            if (!valid(boxes, 4 * candidates) || !(score >= minLogit) || !Float.isFinite(score)) {
+                continue;
+            }
+            scores[candidates++] = score;
+            if (countValidOnly) {
+                considered++;
+            }
+        }
+        int kept = Nms.nms(boxes, scores, candidates, o.nmsThreshold(), o.postNmsTopK(), keep);
+        for (int k = 0; k < kept; k++) {
+            System.arraycopy(boxes, 4 * keep[k], proposalsOut, 4 * k, 4);
+        }
+        if (!o.padProposals()) {
+            return kept;
+        }
+        java.util.Arrays.fill(proposalsOut, 4 * kept, 4 * o.postNmsTopK(), -1f);
+        return o.postNmsTopK();
+    }
+
+    private boolean valid(float[] b, int i) {
+        float w = b[i + 2] - b[i];
+        float h = b[i + 3] - b[i + 1];
+        if (!(Float.isFinite(w) && Float.isFinite(h) && Float.isFinite(b[i]) && Float.isFinite(b[i + 1]))) {
+            return false;
+        }
+        float min = o.minSize();
+        MinSizeRule rule = o.minSizeRule();
+        return switch (rule) {
+            case GREATER -> w > min && h > min;
+            case GREATER_OR_EQUAL -> w >= min && h >= min;
+            case PLUS_ONE_GREATER_OR_EQUAL -> w + 1f >= min && h + 1f >= min;
+        };
+    }
+
+    static void clip(float[] b, int i, int width, int height) {
+        b[i] = Math.min(Math.max(b[i], 0f), width);
+        b[i + 1] = Math.min(Math.max(b[i + 1], 0f), height);
+        b[i + 2] = Math.min(Math.max(b[i + 2], 0f), width);
+        b[i + 3] = Math.min(Math.max(b[i + 3], 0f), height);
+    }
+
+    /** The logit whose sigmoid is {@code p}: comparing logits avoids a sigmoid per anchor. */
+    private static float logit(float p) {
+        return (float) Math.log(p / (1.0 - p));
+    }
+
+    private void ensureCapacity(int total) {
+        if (logits.length < total) {
+            logits = new float[total];
+            boxes = new float[4 * total];
+            scores = new float[total];
+            keep = new int[total];
+        }
+    }
+}
