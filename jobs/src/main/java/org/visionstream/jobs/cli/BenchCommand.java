@@ -1,0 +1,125 @@
+package org.visionstream.jobs.cli;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.function.ToLongFunction;
+import org.visionstream.operators.detect.Detector;
+import org.visionstream.operators.detect.StageTimes;
+import org.visionstream.operators.detect.StageTimes.Stage;
+import org.visionstream.operators.preprocess.DecodedImage;
+import org.visionstream.operators.preprocess.ImageDecoder;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code visionstream bench --model DIR IMAGE...}: times the whole detector per image next to the time
+ * spent inside ONNX Runtime, so the Java share of the frame time is visible. Prints a table.
+ */
+@Command(
+        name = "bench",
+        mixinStandardHelpOptions = true,
+        description = "Time the detector per image (median, p90) against the raw ONNX Runtime graph time.")
+public final class BenchCommand implements Callable<Integer> {
+
+    @Mixin
+    DetectorMixin detector;
+
+    @Option(names = "--warmup", defaultValue = "5", description = "Untimed passes over the images (default: ${DEFAULT-VALUE}).")
+    int warmup;
+
+    @Option(names = "--iterations", defaultValue = "30", description = "Timed passes over the images (default: ${DEFAULT-VALUE}).")
+    int iterations;
+
+    @Parameters(arity = "1..*", paramLabel = "IMAGE", description = "JPEG or PNG files.")
+    List<Path> images = new ArrayList<>();
+
+    @Override
+    public Integer call() throws Exception {
+        ImageDecoder decoder = new ImageDecoder();
+        List<DecodedImage> decoded = new ArrayList<>();
+        for (Path image : images) {
+            decoded.add(decoder.decode(Files.readAllBytes(image)));
+        }
+        List<long[]> samples = new ArrayList<>(); // per frame: total, then one entry per stage
+        try (Detector d = Detector.create(detector.options())) {
+            StageTimes times = new StageTimes();
+            for (int pass = 0; pass < warmup + iterations; pass++) {
+                for (DecodedImage image : decoded) {
+                    times.reset();
+                    long start = System.nanoTime();
+                    d.detect(List.of(image), times);
+                    long total = System.nanoTime() - start;
+                    if (pass >= warmup) {
+                        long[] s = new long[Stage.values().length + 1];
+                        s[0] = total;
+                        for (Stage stage : Stage.values()) {
+                            s[stage.ordinal() + 1] = times.nanos(stage);
+                        }
+                        samples.add(s);
+                    }
+                }
+            }
+            printTable(d, samples);
+        }
+        return 0;
+    }
+
+    private void printTable(Detector d, List<long[]> samples) {
+        Map<String, ToLongFunction<long[]>> rows = new LinkedHashMap<>();
+        rows.put("detector, whole frame", s -> s[0]);
+        rows.put("ONNX Runtime graphs", s -> stage(s, Stage.BACKBONE) + stage(s, Stage.RPN) + stage(s, Stage.HEAD));
+        rows.put("  backbone.onnx", s -> stage(s, Stage.BACKBONE));
+        rows.put("  rpn.onnx", s -> stage(s, Stage.RPN));
+        rows.put("  head.onnx", s -> stage(s, Stage.HEAD));
+        rows.put("Java preprocessing", s -> stage(s, Stage.PREPROCESS));
+        rows.put("Java post-processing", s -> stage(s, Stage.PROPOSALS) + stage(s, Stage.DETECTIONS));
+        rows.put("  proposals (anchors, decode, NMS)", s -> stage(s, Stage.PROPOSALS));
+        rows.put("  detections (softmax, decode, NMS)", s -> stage(s, Stage.DETECTIONS));
+        double totalMedian = percentile(samples, rows.get("detector, whole frame"), 0.5);
+        System.out.printf("model %s %s, provider %s, intra-op threads %s, %d frames (%d images x %d passes)%n",
+                d.manifest().name(), d.manifest().version(), d.executionProvider(),
+                d.options().intraOpThreads() == 0 ? "auto" : d.options().intraOpThreads(),
+                samples.size(), images.size(), iterations);
+        System.out.printf("machine: %s, %d cores, Java %s%n", cpuModel(),
+                Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
+        System.out.printf("%-36s %12s %12s %10s%n", "stage", "median ms", "p90 ms", "% of frame");
+        for (Map.Entry<String, ToLongFunction<long[]>> row : rows.entrySet()) {
+            double median = percentile(samples, row.getValue(), 0.5);
+            double p90 = percentile(samples, row.getValue(), 0.9);
+            System.out.printf("%-36s %12.3f %12.3f %9.2f%%%n", row.getKey(), median / 1e6, p90 / 1e6,
+                    100.0 * median / totalMedian);
+        }
+    }
+
+    private static long stage(long[] sample, Stage stage) {
+        return sample[stage.ordinal() + 1];
+    }
+
+    /** Nearest-rank percentile. */
+    private static double percentile(List<long[]> samples, ToLongFunction<long[]> metric, double q) {
+        long[] values = samples.stream().mapToLong(metric).toArray();
+        Arrays.sort(values);
+        int rank = (int) Math.ceil(q * values.length) - 1;
+        return values[Math.max(0, Math.min(rank, values.length - 1))];
+    }
+
+    private static String cpuModel() {
+        try {
+            return Files.readAllLines(Path.of("/proc/cpuinfo")).stream()
+                    .filter(l -> l.startsWith("model name"))
+                    .map(l -> l.substring(l.indexOf(':') + 1).trim())
+                    .findFirst()
+                    .orElse(System.getProperty("os.arch"));
+        } catch (java.io.IOException e) {
+            return System.getProperty("os.arch");
+        }
+    }
+}

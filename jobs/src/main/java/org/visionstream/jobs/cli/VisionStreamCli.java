@@ -1,0 +1,17 @@
+package org.visionstream.jobs.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code visionstream} command line. */
+@Command(
+        name = "visionstream",
+        mixinStandardHelpOptions = true,
+        subcommands = {DetectCommand.class, BenchCommand.class},
+        description = "Real-time Faster R-CNN detection on camera streams.")
+public final class VisionStreamCli {
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new VisionStreamCli()).execute(args));
+    }
+}
