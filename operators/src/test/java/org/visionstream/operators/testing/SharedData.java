@@ -18,6 +18,13 @@ public final class SharedData {
         return existing(root().resolve(relative), "shared file");
     }
 
+    /** The D2Go TorchScript file the bundle is converted from (-Dd2go.weights in the build). */
+    public static Path d2goWeights() {
+        String configured = System.getProperty("visionstream.d2go.weights");
+        return configured != null ? existing(Path.of(configured), "D2Go weights")
+                : file("models/d2go-fbnetv3a-c4-coco/d2go.pt");
+    }
+
     /** The bundle model-assets converts in generate-resources; tests fail loudly without it. */
     public static Path d2goBundle() {
         return existing(Path.of(System.getProperty("visionstream.d2go.bundle",

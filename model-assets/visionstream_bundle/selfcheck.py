@@ -1,0 +1,63 @@
+"""Self-check fixtures (framework inputs and outputs) and the ONNX Runtime comparison run through Java."""
+import os
+import subprocess
+from pathlib import Path
+
+import numpy as np
+
+TOOL = Path(__file__).resolve().parent.parent / "tools" / "OrtGraphCheck.java"
+ORT_VERSION = "1.29.0"
+
+
+class Fixtures:
+    """Collects cases for tools/OrtGraphCheck.java: inputs, expected outputs, tolerances."""
+
+    def __init__(self, bundle_dir):
+        self.dir = Path(bundle_dir) / "selfcheck"
+        self.dir.mkdir(parents=True, exist_ok=True)
+        self.lines = []
+
+    def add(self, graph, case, inputs, outputs, max_steps, mean_steps):
+        """inputs/outputs: dicts name -> numpy array. Tolerances are in quantisation steps of each output."""
+        def write(kind, name, array):
+            array = np.ascontiguousarray(array, dtype="<f4")
+            file = f"{Path(graph).stem}.{case}.{kind}.{name}.f32"
+            array.tofile(self.dir / file)
+            return f"{name}:{file}:{'x'.join(str(d) for d in array.shape)}"
+
+        ins = [write("in", n, a) for n, a in inputs.items()]
+        outs = []
+        for name, array in outputs.items():
+            step = quantisation_step(array)
+            outs.append(f"{write('out', name, array)}:{max_steps * step!r}:{mean_steps * step!r}")
+        self.lines.append("\t".join([graph, case, ";".join(ins), ";".join(outs)]))
+
+    def save(self):
+        header = "# graph\tcase\tinputs\toutputs (name:file:shape:max_abs_tolerance:mean_abs_tolerance)\n"
+        (self.dir / "cases.tsv").write_text(header + "\n".join(self.lines) + "\n")
+
+
+def quantisation_step(array, floor=1e-4):
+    """The output's int8 step (smallest gap between its distinct values); floor for float outputs."""
+    values = np.unique(np.asarray(array, dtype=np.float64))
+    gaps = np.diff(values)
+    gaps = gaps[gaps > 1e-7]
+    return float(max(gaps.min(), floor)) if gaps.size else floor
+
+
+def find_ort_jar(explicit=None):
+    candidates = [explicit, os.environ.get("VISIONSTREAM_ORT_JAR"),
+                  str(Path.home() / f".m2/repository/com/microsoft/onnxruntime/onnxruntime/{ORT_VERSION}/onnxruntime-{ORT_VERSION}.jar")]
+    for c in candidates:
+        if c and Path(c).is_file():
+            return c
+    raise SystemExit("ONNX Runtime jar not found: pass --ort-jar, set VISIONSTREAM_ORT_JAR, or run "
+                     f"mvn dependency:get -Dartifact=com.microsoft.onnxruntime:onnxruntime:{ORT_VERSION}")
+
+
+def run_check(bundle_dir, ort_jar, tmp_dir):
+    """Runs every fixture through ONNX Runtime; returns (ok, printed table)."""
+    Path(tmp_dir).mkdir(parents=True, exist_ok=True)
+    cmd = ["java", f"-Djava.io.tmpdir={tmp_dir}", "-cp", ort_jar, str(TOOL), str(bundle_dir)]
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    return proc.returncode == 0, proc.stdout + proc.stderr

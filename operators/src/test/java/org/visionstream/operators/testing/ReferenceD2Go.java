@@ -1,0 +1,55 @@
+package org.visionstream.operators.testing;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.visionstream.operators.detect.Detection;
+
+/** Runs model-assets/reference_d2go.py, the TorchScript model end to end, with Debian's Python. */
+public final class ReferenceD2Go {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private ReferenceD2Go() {}
+
+    /**
+     * Detections per image path (all scores), keyed as the path was given. {@code options} go to the
+     * script as they are ({@code --stages DIR}, {@code --input-noise N}).
+     */
+    public static Map<String, List<Detection>> detect(List<Path> images, String... options)
+            throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(
+                System.getProperty("visionstream.python", "/usr/bin/python3"),
+                Path.of("..", "model-assets", "reference_d2go.py").toString(),
+                "--weights", SharedData.d2goWeights().toString()));
+        command.addAll(List.of(options));
+        images.forEach(p -> command.add(p.toString()));
+        Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        String stdout = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, process.waitFor(), "reference_d2go.py failed");
+        Map<String, List<Detection>> out = new HashMap<>();
+        for (String line : stdout.split("\n")) {
+            if (line.isBlank()) {
+                continue;
+            }
+            JsonNode frame = JSON.readTree(line);
+            List<Detection> list = new ArrayList<>();
+            for (JsonNode d : frame.get("detections")) {
+                JsonNode box = d.get("box");
+                list.add(new Detection(d.get("label").asText(), d.get("classId").asInt(), (float) d.get("score").asDouble(),
+                        (float) box.get(0).asDouble(), (float) box.get(1).asDouble(),
+                        (float) box.get(2).asDouble(), (float) box.get(3).asDouble()));
+            }
+            out.put(frame.get("image").asText(), list);
+        }
+        return out;
+    }
+}
