@@ -74,6 +74,11 @@ public final class DetectorOptions implements Serializable {
         private float scoreThreshold = 0.5f;
         private Set<String> classes = new LinkedHashSet<>();
 
+        /** The bundle set so far, or null. */
+        public Path bundleOrNull() {
+            return bundle;
+        }
+
         public Builder bundle(Path bundle) {
             this.bundle = bundle;
             return this;

@@ -36,11 +36,22 @@ public final class Preprocessor {
         return ResizePlan.of(spec.resize(), width, height);
     }
 
+    /** 16 Mpx of network input (192 MiB of floats): far above any sane rule, far below a heap blow-up. */
+    public static final long MAX_INPUT_PIXELS = 16L << 20;
+
+    /**
+     * @throws IllegalArgumentException when the resize rule would make a network input of more than
+     *     {@link #MAX_INPUT_PIXELS} (an extreme aspect ratio under a rule without a maximum size)
+     */
     public PreprocessedImage apply(DecodedImage image) {
         ResizePlan plan = plan(image.width(), image.height());
         int divisor = spec.sizeDivisibility();
         int paddedW = divisor > 0 ? ceilTo(plan.width(), divisor) : plan.width();
         int paddedH = divisor > 0 ? ceilTo(plan.height(), divisor) : plan.height();
+        if ((long) paddedW * paddedH > MAX_INPUT_PIXELS) {
+            throw new IllegalArgumentException("a " + image.width() + "x" + image.height() + " image becomes a "
+                    + paddedW + "x" + paddedH + " network input, more than " + MAX_INPUT_PIXELS + " pixels");
+        }
         float[] out = new float[3 * paddedH * paddedW];
         if (paddedW != plan.width() || paddedH != plan.height()) {
             Arrays.fill(out, spec.padValue());

@@ -1,0 +1,119 @@
+package org.visionstream.jobs.cli;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.visionstream.jobs.detection.DetectionJobOptions;
+import org.visionstream.operators.detect.DetectorOptions;
+import org.visionstream.operators.inference.ExecutionProvider;
+import picocli.CommandLine.Option;
+
+/**
+ * The detection job's options on the command line ({@code job} and {@code demo}): each one given
+ * overrides the same key of {@code --config}.
+ */
+final class JobOptionsMixin {
+
+    @Option(names = "--config", paramLabel = "FILE", description = "Properties file (see deploy/detection-job.properties).")
+    Path config;
+
+    @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT,...", description = "Kafka brokers.")
+    String bootstrapServers;
+
+    @Option(names = "--frames-topic", description = "Topic the frames are read from (default: frames).")
+    String framesTopic;
+
+    @Option(names = "--events-topic", description = "Topic the detection events go to (default: detections).")
+    String eventsTopic;
+
+    @Option(names = "--dead-letter-topic", description = "Topic rejected frames go to (default: frames-dlq).")
+    String deadLetterTopic;
+
+    @Option(names = "--group-id", description = "Consumer group of the frames source (default: visionstream-detector).")
+    String groupId;
+
+    @Option(names = "--model", paramLabel = "DIR", description = "Model bundle folder (must exist on every TaskManager).")
+    Path model;
+
+    @Option(names = "--classes", split = ",", paramLabel = "NAME",
+            description = "Classes to report (default: car,bicycle,motorcycle,bus,person; 'all' for every class).")
+    List<String> classes;
+
+    @Option(names = "--threshold", description = "Minimum score (default: 0.5).")
+    Float threshold;
+
+    @Option(names = "--provider", description = "cpu, cuda[:N] or tensorrt[:N] (default: cpu).")
+    String provider;
+
+    @Option(names = "--threads", description = "ONNX Runtime intra-op threads per subtask, 0 = all cores (default: 0).")
+    Integer threads;
+
+    @Option(names = "--parallelism", description = "Job parallelism (default: the environment's).")
+    Integer parallelism;
+
+    @Option(names = "--checkpoint-interval-ms", description = "Checkpoint interval; exactly-once output is committed at each checkpoint (default: 10000).")
+    Long checkpointIntervalMs;
+
+    @Option(names = "--delivery-guarantee", description = "exactly-once, at-least-once or none (default: exactly-once).")
+    String deliveryGuarantee;
+
+    @Option(names = "--transactional-id-prefix", description = "Unique per job on the Kafka cluster (default: visionstream-<group>-<events topic>).")
+    String transactionalIdPrefix;
+
+    @Option(names = "--kafka-property", paramLabel = "KEY=VALUE", description = "Extra Kafka client property (repeatable).")
+    Map<String, String> kafkaProperties = new LinkedHashMap<>();
+
+    DetectionJobOptions options() throws IOException {
+        DetectionJobOptions.Builder b = config != null ? DetectionJobOptions.fromProperties(config) : DetectionJobOptions.builder();
+        if (bootstrapServers != null) {
+            b.bootstrapServers(bootstrapServers);
+        }
+        if (framesTopic != null) {
+            b.framesTopic(framesTopic);
+        }
+        if (eventsTopic != null) {
+            b.eventsTopic(eventsTopic);
+        }
+        if (deadLetterTopic != null) {
+            b.deadLetterTopic(deadLetterTopic);
+        }
+        if (groupId != null) {
+            b.groupId(groupId);
+        }
+        if (parallelism != null) {
+            b.parallelism(parallelism);
+        }
+        if (checkpointIntervalMs != null) {
+            b.checkpointInterval(Duration.ofMillis(checkpointIntervalMs));
+        }
+        if (deliveryGuarantee != null) {
+            b.deliveryGuarantee(DeliveryGuarantee.valueOf(deliveryGuarantee.toUpperCase(Locale.ROOT).replace('-', '_')));
+        }
+        if (transactionalIdPrefix != null) {
+            b.transactionalIdPrefix(transactionalIdPrefix);
+        }
+        kafkaProperties.forEach(b::kafkaProperty);
+        DetectorOptions.Builder d = b.detector();
+        if (model != null) {
+            d.bundle(model);
+        }
+        if (classes != null) {
+            d.classes(classes.equals(List.of("all")) ? List.of() : classes);
+        }
+        if (threshold != null) {
+            d.scoreThreshold(threshold);
+        }
+        if (provider != null) {
+            d.executionProvider(ExecutionProvider.parse(provider));
+        }
+        if (threads != null) {
+            d.intraOpThreads(threads);
+        }
+        return b.build();
+    }
+}

@@ -1,0 +1,105 @@
+package org.visionstream.jobs.detection;
+
+import java.util.Properties;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.core.execution.CheckpointingMode;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+import org.visionstream.operators.deadletter.DeadLetter;
+import org.visionstream.operators.events.DetectionEvent;
+import org.visionstream.operators.flink.DeadLetterSerializationSchema;
+import org.visionstream.operators.flink.DeadLetters;
+import org.visionstream.operators.flink.DecodedFrame;
+import org.visionstream.operators.flink.DetectionEventSerializationSchema;
+import org.visionstream.operators.flink.FrameDecodeFunction;
+import org.visionstream.operators.flink.FrameDetectFunction;
+import org.visionstream.operators.flink.RawFrameDeserializationSchema;
+import org.visionstream.operators.frames.RawFrame;
+
+/**
+ * The detection job: frames topic -> decode -> detect -> events topic, every rejected frame to the
+ * dead-letter topic with its reason and stage. With exactly-once delivery (the default) events and dead
+ * letters become visible to read_committed consumers when the checkpoint that covers them completes.
+ */
+public final class DetectionJob {
+
+    public static final String NAME = "VisionStream detection";
+
+    private DetectionJob() {}
+
+    /** Adds the job's pipeline to {@code env} (checkpointing included). */
+    public static void build(StreamExecutionEnvironment env, DetectionJobOptions o) {
+        env.enableCheckpointing(o.checkpointInterval().toMillis(), CheckpointingMode.EXACTLY_ONCE);
+        if (o.parallelism() > 0) {
+            env.setParallelism(o.parallelism());
+        }
+        KafkaSource<RawFrame> source = KafkaSource.<RawFrame>builder()
+                .setBootstrapServers(o.bootstrapServers())
+                .setTopics(o.framesTopic())
+                .setGroupId(o.groupId())
+                .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
+                .setDeserializer(new RawFrameDeserializationSchema())
+                .setProperties(consumerProperties(o))
+                .build();
+        DataStream<RawFrame> frames = env.fromSource(source, WatermarkStrategy.noWatermarks(), "frames: " + o.framesTopic())
+                .uid("frames-source");
+        SingleOutputStreamOperator<DecodedFrame> decoded = frames
+                .process(new FrameDecodeFunction(o.maxFrameBytes(), o.maxPixels()))
+                .name("decode")
+                .uid("decode");
+        SingleOutputStreamOperator<DetectionEvent> events = decoded
+                .process(new FrameDetectFunction(o.detector()))
+                .name("detect")
+                .uid("detect");
+        events.sinkTo(sink(o, o.eventsTopic(), "events", new DetectionEventSerializationSchema(o.eventsTopic())))
+                .name("events: " + o.eventsTopic())
+                .uid("events-sink");
+        decoded.getSideOutput(DeadLetters.TAG)
+                .union(events.getSideOutput(DeadLetters.TAG))
+                .sinkTo(sink(o, o.deadLetterTopic(), "dlq", new DeadLetterSerializationSchema(o.deadLetterTopic())))
+                .name("dead letters: " + o.deadLetterTopic())
+                .uid("dead-letter-sink");
+    }
+
+    /** Builds the job on {@code env} and submits it without waiting for it to end. */
+    public static JobClient start(StreamExecutionEnvironment env, DetectionJobOptions o) throws Exception {
+        build(env, o);
+        return env.executeAsync(NAME);
+    }
+
+    private static Properties consumerProperties(DetectionJobOptions o) {
+        Properties p = new Properties();
+        // Whole frames must fit a fetch; only committed frames are read when an upstream writes transactionally.
+        p.setProperty("max.partition.fetch.bytes", Integer.toString(o.maxFrameBytes() + (1 << 20)));
+        p.setProperty("fetch.max.bytes", Integer.toString(Math.max(o.maxFrameBytes() + (1 << 20), 52428800)));
+        p.setProperty("isolation.level", "read_committed");
+        p.setProperty("commit.offsets.on.checkpoint", "true");
+        p.putAll(o.kafkaProperties());
+        return p;
+    }
+
+    private static <T> KafkaSink<T> sink(DetectionJobOptions o, String topic, String suffix,
+            KafkaRecordSerializationSchema<T> schema) {
+        Properties p = new Properties();
+        p.setProperty("max.request.size", Integer.toString(o.maxFrameBytes() + (1 << 20)));
+        p.setProperty("transaction.timeout.ms", Long.toString(o.transactionTimeout().toMillis()));
+        p.putAll(o.kafkaProperties());
+        var builder = KafkaSink.<T>builder()
+                .setBootstrapServers(o.bootstrapServers())
+                .setRecordSerializer(schema)
+                .setDeliveryGuarantee(o.deliveryGuarantee())
+                .setKafkaProducerConfig(p);
+        if (o.deliveryGuarantee() == DeliveryGuarantee.EXACTLY_ONCE) {
+            builder.setTransactionalIdPrefix(o.transactionalIdPrefix() + "-" + suffix);
+        }
+        return builder.build();
+    }
+}

@@ -1,0 +1,329 @@
+package org.visionstream.jobs.detection;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.io.Serializable;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Properties;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.visionstream.operators.detect.DetectorOptions;
+import org.visionstream.operators.inference.ExecutionProvider;
+import org.visionstream.operators.preprocess.ImageDecoder;
+
+/**
+ * Everything the detection job is configured by. Built from a properties file
+ * ({@link #fromProperties}, keys as in {@code deploy/detection-job.properties}), the command line, or
+ * the builder.
+ */
+public final class DetectionJobOptions implements Serializable {
+
+    private static final long serialVersionUID = 1L;
+
+    /** The classes the product reports by default: cars, bikes, buses and persons. */
+    public static final List<String> DEFAULT_CLASSES = List.of("car", "bicycle", "motorcycle", "bus", "person");
+
+    /** 16 MiB: a 4K JPEG is 1 to 3 MiB; topics, producers and consumers must allow at least this. */
+    public static final int DEFAULT_MAX_FRAME_BYTES = 16 << 20;
+
+    /** Kafka's default transaction.max.timeout.ms (15 min): a larger transaction timeout is refused. */
+    public static final Duration DEFAULT_TRANSACTION_TIMEOUT = Duration.ofMinutes(15);
+
+    private final String bootstrapServers;
+    private final String framesTopic;
+    private final String eventsTopic;
+    private final String deadLetterTopic;
+    private final String groupId;
+    private final DetectorOptions detector;
+    private final int parallelism;
+    private final Duration checkpointInterval;
+    private final DeliveryGuarantee deliveryGuarantee;
+    private final String transactionalIdPrefix;
+    private final Duration transactionTimeout;
+    private final int maxFrameBytes;
+    private final long maxPixels;
+    private final Map<String, String> kafkaProperties;
+
+    private DetectionJobOptions(Builder b) {
+        this.bootstrapServers = require(b.bootstrapServers, "bootstrap servers");
+        this.framesTopic = require(b.framesTopic, "frames topic");
+        this.eventsTopic = require(b.eventsTopic, "events topic");
+        this.deadLetterTopic = require(b.deadLetterTopic, "dead-letter topic");
+        this.groupId = require(b.groupId, "consumer group");
+        if (b.detector.bundleOrNull() == null) {
+            throw new IllegalArgumentException("the model bundle must be set");
+        }
+        this.detector = b.detector.build();
+        this.parallelism = b.parallelism;
+        this.checkpointInterval = b.checkpointInterval;
+        this.deliveryGuarantee = b.deliveryGuarantee;
+        this.transactionalIdPrefix = b.transactionalIdPrefix != null ? b.transactionalIdPrefix
+                : "visionstream-" + groupId + "-" + eventsTopic;
+        this.transactionTimeout = b.transactionTimeout;
+        this.maxFrameBytes = b.maxFrameBytes;
+        this.maxPixels = b.maxPixels;
+        this.kafkaProperties = Map.copyOf(b.kafkaProperties);
+        if (framesTopic.equals(eventsTopic) || framesTopic.equals(deadLetterTopic) || eventsTopic.equals(deadLetterTopic)) {
+            throw new IllegalArgumentException("the frames, events and dead-letter topics must differ");
+        }
+        if (parallelism < 0 || maxFrameBytes <= 0 || maxPixels <= 0) {
+            throw new IllegalArgumentException("parallelism must be >= 0, frame limits > 0");
+        }
+        if (checkpointInterval.isNegative() || checkpointInterval.isZero()) {
+            throw new IllegalArgumentException("the checkpoint interval must be positive");
+        }
+        if (deliveryGuarantee == DeliveryGuarantee.EXACTLY_ONCE
+                && transactionTimeout.compareTo(checkpointInterval) <= 0) {
+            throw new IllegalArgumentException("the transaction timeout (" + transactionTimeout
+                    + ") must exceed the checkpoint interval (" + checkpointInterval + ")");
+        }
+    }
+
+    private static String require(String value, String what) {
+        if (value == null || value.isBlank()) {
+            throw new IllegalArgumentException(what + " must be set");
+        }
+        return value.trim();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Reads a properties file: {@code bootstrap.servers}, {@code topic.frames}, {@code topic.events},
+     * {@code topic.dead-letters}, {@code group.id}, {@code model}, {@code classes}, {@code threshold},
+     * {@code provider}, {@code intra-op-threads}, {@code parallelism}, {@code checkpoint.interval.ms},
+     * {@code delivery.guarantee}, {@code transactional-id.prefix}, {@code transaction.timeout.ms},
+     * {@code frame.max-bytes}, {@code frame.max-pixels}; every {@code kafka.*} key goes to the Kafka
+     * clients without the prefix.
+     */
+    public static Builder fromProperties(Path file) throws IOException {
+        Properties p = new Properties();
+        try (Reader r = Files.newBufferedReader(file)) {
+            p.load(r);
+        }
+        Builder b = builder();
+        DetectorOptions.Builder d = b.detector();
+        for (String key : p.stringPropertyNames()) {
+            String v = p.getProperty(key).trim();
+            switch (key) {
+                case "bootstrap.servers" -> b.bootstrapServers(v);
+                case "topic.frames" -> b.framesTopic(v);
+                case "topic.events" -> b.eventsTopic(v);
+                case "topic.dead-letters" -> b.deadLetterTopic(v);
+                case "group.id" -> b.groupId(v);
+                case "model" -> d.bundle(Path.of(v));
+                case "classes" -> d.classes(v.isEmpty() ? List.of() : Arrays.stream(v.split(",")).map(String::trim).toList());
+                case "threshold" -> d.scoreThreshold(Float.parseFloat(v));
+                case "provider" -> d.executionProvider(ExecutionProvider.parse(v));
+                case "intra-op-threads" -> d.intraOpThreads(Integer.parseInt(v));
+                case "parallelism" -> b.parallelism(Integer.parseInt(v));
+                case "checkpoint.interval.ms" -> b.checkpointInterval(Duration.ofMillis(Long.parseLong(v)));
+                case "delivery.guarantee" -> b.deliveryGuarantee(DeliveryGuarantee.valueOf(v.toUpperCase(Locale.ROOT).replace('-', '_')));
+                case "transactional-id.prefix" -> b.transactionalIdPrefix(v);
+                case "transaction.timeout.ms" -> b.transactionTimeout(Duration.ofMillis(Long.parseLong(v)));
+                case "frame.max-bytes" -> b.maxFrameBytes(Integer.parseInt(v));
+                case "frame.max-pixels" -> b.maxPixels(Long.parseLong(v));
+                default -> {
+                    if (!key.startsWith("kafka.")) {
+                        throw new IllegalArgumentException("unknown key '" + key + "' in " + file);
+                    }
+                    b.kafkaProperty(key.substring("kafka.".length()), v);
+                }
+            }
+        }
+        return b;
+    }
+
+    public String bootstrapServers() {
+        return bootstrapServers;
+    }
+
+    public String framesTopic() {
+        return framesTopic;
+    }
+
+    public String eventsTopic() {
+        return eventsTopic;
+    }
+
+    public String deadLetterTopic() {
+        return deadLetterTopic;
+    }
+
+    public String groupId() {
+        return groupId;
+    }
+
+    public DetectorOptions detector() {
+        return detector;
+    }
+
+    /** 0 keeps the environment's default. */
+    public int parallelism() {
+        return parallelism;
+    }
+
+    public Duration checkpointInterval() {
+        return checkpointInterval;
+    }
+
+    public DeliveryGuarantee deliveryGuarantee() {
+        return deliveryGuarantee;
+    }
+
+    /** Unique per job on a Kafka cluster; the events and dead-letter sinks append their own suffix. */
+    public String transactionalIdPrefix() {
+        return transactionalIdPrefix;
+    }
+
+    public Duration transactionTimeout() {
+        return transactionTimeout;
+    }
+
+    public int maxFrameBytes() {
+        return maxFrameBytes;
+    }
+
+    public long maxPixels() {
+        return maxPixels;
+    }
+
+    /** Extra Kafka client properties, given to the source and both sinks. */
+    public Map<String, String> kafkaProperties() {
+        return kafkaProperties;
+    }
+
+    public Builder toBuilder() {
+        Builder b = builder()
+                .bootstrapServers(bootstrapServers)
+                .framesTopic(framesTopic)
+                .eventsTopic(eventsTopic)
+                .deadLetterTopic(deadLetterTopic)
+                .groupId(groupId)
+                .detector(detector)
+                .parallelism(parallelism)
+                .checkpointInterval(checkpointInterval)
+                .deliveryGuarantee(deliveryGuarantee)
+                .transactionalIdPrefix(transactionalIdPrefix)
+                .transactionTimeout(transactionTimeout)
+                .maxFrameBytes(maxFrameBytes)
+                .maxPixels(maxPixels);
+        kafkaProperties.forEach(b::kafkaProperty);
+        return b;
+    }
+
+    @Override
+    public String toString() {
+        return "bootstrap.servers=" + bootstrapServers + ", topics " + framesTopic + " -> " + eventsTopic
+                + " (dead letters: " + deadLetterTopic + "), group " + groupId + ", model " + detector.bundle()
+                + ", classes " + (detector.classes().isEmpty() ? "all" : detector.classes()) + ", threshold "
+                + detector.scoreThreshold() + ", provider " + detector.executionProvider() + ", "
+                + deliveryGuarantee + ", checkpoints every " + checkpointInterval.toMillis() + " ms";
+    }
+
+    /** Builder; defaults: topics frames/detections/frames-dlq, group visionstream-detector, exactly-once. */
+    public static final class Builder {
+        private String bootstrapServers;
+        private String framesTopic = "frames";
+        private String eventsTopic = "detections";
+        private String deadLetterTopic = "frames-dlq";
+        private String groupId = "visionstream-detector";
+        private DetectorOptions.Builder detector = DetectorOptions.builder().classes(DEFAULT_CLASSES);
+        private int parallelism;
+        private Duration checkpointInterval = Duration.ofSeconds(10);
+        private DeliveryGuarantee deliveryGuarantee = DeliveryGuarantee.EXACTLY_ONCE;
+        private String transactionalIdPrefix;
+        private Duration transactionTimeout = DEFAULT_TRANSACTION_TIMEOUT;
+        private int maxFrameBytes = DEFAULT_MAX_FRAME_BYTES;
+        private long maxPixels = ImageDecoder.DEFAULT_MAX_PIXELS;
+        private final Map<String, String> kafkaProperties = new LinkedHashMap<>();
+
+        public Builder bootstrapServers(String servers) {
+            this.bootstrapServers = servers;
+            return this;
+        }
+
+        public Builder framesTopic(String topic) {
+            this.framesTopic = topic;
+            return this;
+        }
+
+        public Builder eventsTopic(String topic) {
+            this.eventsTopic = topic;
+            return this;
+        }
+
+        public Builder deadLetterTopic(String topic) {
+            this.deadLetterTopic = topic;
+            return this;
+        }
+
+        public Builder groupId(String group) {
+            this.groupId = group;
+            return this;
+        }
+
+        public Builder detector(DetectorOptions options) {
+            this.detector = options.toBuilder();
+            return this;
+        }
+
+        /** The detector settings being built (default classes: {@link #DEFAULT_CLASSES}), to change in place. */
+        public DetectorOptions.Builder detector() {
+            return detector;
+        }
+
+        public Builder parallelism(int parallelism) {
+            this.parallelism = parallelism;
+            return this;
+        }
+
+        public Builder checkpointInterval(Duration interval) {
+            this.checkpointInterval = Objects.requireNonNull(interval);
+            return this;
+        }
+
+        public Builder deliveryGuarantee(DeliveryGuarantee guarantee) {
+            this.deliveryGuarantee = Objects.requireNonNull(guarantee);
+            return this;
+        }
+
+        public Builder transactionalIdPrefix(String prefix) {
+            this.transactionalIdPrefix = prefix;
+            return this;
+        }
+
+        public Builder transactionTimeout(Duration timeout) {
+            this.transactionTimeout = Objects.requireNonNull(timeout);
+            return this;
+        }
+
+        public Builder maxFrameBytes(int bytes) {
+            this.maxFrameBytes = bytes;
+            return this;
+        }
+
+        public Builder maxPixels(long pixels) {
+            this.maxPixels = pixels;
+            return this;
+        }
+
+        public Builder kafkaProperty(String key, String value) {
+            this.kafkaProperties.put(key, value);
+            return this;
+        }
+
+        public DetectionJobOptions build() {
+            return new DetectionJobOptions(this);
+        }
+    }
+}

@@ -1,0 +1,32 @@
+package org.visionstream.operators.flink;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.internals.RecordHeader;
+import org.visionstream.operators.events.DetectionEvent;
+import org.visionstream.operators.events.DetectionEventJson;
+
+/**
+ * Writes an event as JSON to the events topic: key = camera id (per-camera order), record timestamp =
+ * capture time, header {@code content-type: application/json}.
+ */
+public final class DetectionEventSerializationSchema implements KafkaRecordSerializationSchema<DetectionEvent> {
+
+    private static final long serialVersionUID = 1L;
+    private static final byte[] JSON = "application/json".getBytes(StandardCharsets.UTF_8);
+
+    private final String topic;
+
+    public DetectionEventSerializationSchema(String topic) {
+        this.topic = topic;
+    }
+
+    @Override
+    public ProducerRecord<byte[], byte[]> serialize(DetectionEvent event, KafkaSinkContext context, Long timestamp) {
+        return new ProducerRecord<>(topic, null, event.captureTimestamp(),
+                event.cameraId().getBytes(StandardCharsets.UTF_8), DetectionEventJson.toBytes(event),
+                List.of(new RecordHeader("content-type", JSON)));
+    }
+}

@@ -1,0 +1,89 @@
+package org.visionstream.operators.flink;
+
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Histogram;
+import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.streaming.api.functions.ProcessFunction;
+import org.apache.flink.util.Collector;
+import org.visionstream.operators.deadletter.DeadLetter;
+import org.visionstream.operators.deadletter.DeadLetterStage;
+import org.visionstream.operators.frames.FrameMetadata;
+import org.visionstream.operators.frames.FrameParser;
+import org.visionstream.operators.frames.InvalidFrameException;
+import org.visionstream.operators.frames.RawFrame;
+import org.visionstream.operators.preprocess.DecodedImage;
+import org.visionstream.operators.preprocess.ImageDecodeException;
+import org.visionstream.operators.preprocess.ImageDecoder;
+
+/**
+ * Validates a frame's headers and decodes its image. A frame that fails either goes to
+ * {@link DeadLetters#TAG} with stage {@code HEADERS} or {@code DECODE} and its reason; the job goes on.
+ */
+public final class FrameDecodeFunction extends ProcessFunction<RawFrame, DecodedFrame> {
+
+    private static final long serialVersionUID = 1L;
+
+    private final int maxFrameBytes;
+    private final long maxPixels;
+
+    private transient FrameParser parser;
+    private transient ImageDecoder decoder;
+    private transient Counter framesIn;
+    private transient Counter deadLetters;
+    private transient Histogram decodeLatency;
+
+    /**
+     * @param maxFrameBytes larger frames are dead-lettered as {@code TOO_LARGE}
+     * @param maxPixels images declaring more pixels are dead-lettered as {@code DIMENSIONS_TOO_LARGE}
+     */
+    public FrameDecodeFunction(int maxFrameBytes, long maxPixels) {
+        this.maxFrameBytes = maxFrameBytes;
+        this.maxPixels = maxPixels;
+    }
+
+    @Override
+    public void open(OpenContext context) {
+        parser = new FrameParser();
+        decoder = new ImageDecoder(maxFrameBytes, maxPixels);
+        MetricGroup group = FrameMetrics.group(getRuntimeContext().getMetricGroup());
+        framesIn = group.counter("framesIn");
+        deadLetters = group.counter("deadLetters");
+        decodeLatency = FrameMetrics.latency(group, "decodeLatencyMs");
+    }
+
+    @Override
+    public void processElement(RawFrame frame, Context ctx, Collector<DecodedFrame> out) {
+        framesIn.inc();
+        long ingest = System.currentTimeMillis();
+        FrameMetadata metadata;
+        try {
+            metadata = parser.parse(frame);
+        } catch (InvalidFrameException e) {
+            reject(ctx, new DeadLetter(frame, DeadLetterStage.HEADERS, e.reason().name(), e.getMessage(), ingest));
+            return;
+        }
+        long start = System.nanoTime();
+        DecodedImage image;
+        try {
+            image = decoder.decode(frame.value());
+        } catch (ImageDecodeException e) {
+            reject(ctx, new DeadLetter(frame, DeadLetterStage.DECODE, e.reason().name(), e.getMessage(),
+                    System.currentTimeMillis()));
+            return;
+        } catch (RuntimeException e) {
+            // A native decoder error on hostile bytes: the frame is bad, the job is fine.
+            reject(ctx, new DeadLetter(frame, DeadLetterStage.DECODE, ImageDecodeException.Reason.CORRUPT.name(),
+                    String.valueOf(e), System.currentTimeMillis()));
+            return;
+        }
+        double millis = (System.nanoTime() - start) / 1e6;
+        decodeLatency.update(Math.round(millis));
+        out.collect(new DecodedFrame(frame, metadata, image, ingest, millis));
+    }
+
+    private void reject(Context ctx, DeadLetter letter) {
+        deadLetters.inc();
+        ctx.output(DeadLetters.TAG, letter);
+    }
+}

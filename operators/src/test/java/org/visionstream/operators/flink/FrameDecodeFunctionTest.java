@@ -1,0 +1,99 @@
+package org.visionstream.operators.flink;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.function.UnaryOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.visionstream.operators.deadletter.DeadLetter;
+import org.visionstream.operators.deadletter.DeadLetterStage;
+import org.visionstream.operators.frames.FrameHeaders;
+import org.visionstream.operators.frames.RawFrame;
+import org.visionstream.operators.testing.Frames;
+import org.visionstream.operators.testing.SharedData;
+
+/** Header validation and decoding, with every kind of bad frame routed to the dead letters. */
+class FrameDecodeFunctionTest {
+
+    private static byte[] jpeg;
+
+    @BeforeAll
+    static void readImage() throws Exception {
+        jpeg = Files.readAllBytes(SharedData.file("media/images/voc/000004.jpg"));
+    }
+
+    @Test
+    void aGoodFrameIsDecodedWithItsMetadata() throws Exception {
+        try (var harness = harness(1 << 20)) {
+            harness.processElement(Frames.jpeg("cam-7", 42, jpeg), 0);
+            List<DecodedFrame> out = harness.extractOutputValues();
+            assertEquals(1, out.size());
+            DecodedFrame f = out.get(0);
+            assertEquals("cam-7", f.metadata().cameraId());
+            assertEquals(42, f.metadata().sequence());
+            assertEquals(1_700_000_000_000L + 42 * 200, f.metadata().captureTimestamp());
+            assertEquals(500, f.image().width());
+            assertEquals(406, f.image().height());
+            assertTrue(harness.getSideOutput(DeadLetters.TAG) == null || harness.getSideOutput(DeadLetters.TAG).isEmpty());
+        }
+    }
+
+    @Test
+    void everyBadFrameBecomesADeadLetterWithItsReasonAndTheGoodOnesStillPass() throws Exception {
+        byte[] corrupt = jpeg.clone();
+        Arrays.fill(corrupt, 200, corrupt.length - 2, (byte) 0x55); // keep SOI and EOI, wreck the rest
+        List<RawFrame> frames = List.of(
+                Frames.jpeg("cam", 1, jpeg),
+                Frames.jpeg("cam", 2, new byte[0]),
+                Frames.jpeg("cam", 3, Arrays.copyOf(jpeg, jpeg.length / 2)),
+                Frames.jpeg("cam", 4, corrupt),
+                Frames.jpeg("cam", 5, Frames.utf8("not an image")),
+                Frames.jpeg("cam", 6, new byte[(1 << 20) + 1]),
+                without(FrameHeaders.SEQUENCE, Frames.jpeg("cam", 7, jpeg)),
+                replaced(FrameHeaders.CAPTURE_TIMESTAMP, "yesterday", Frames.jpeg("cam", 8, jpeg)),
+                replaced(FrameHeaders.CONTENT_TYPE, "image/gif", Frames.jpeg("cam", 9, jpeg)),
+                Frames.jpeg("cam", 10, jpeg));
+        try (var harness = harness(1 << 20)) {
+            for (RawFrame f : frames) {
+                harness.processElement(f, 0);
+            }
+            assertEquals(List.of(1L, 10L), harness.extractOutputValues().stream().map(d -> d.metadata().sequence()).toList());
+            ConcurrentLinkedQueue<StreamRecord<DeadLetter>> dead = harness.getSideOutput(DeadLetters.TAG);
+            List<String> reasons = dead.stream().map(r -> r.getValue().stage() + "/" + r.getValue().reason()).toList();
+            assertEquals(List.of("DECODE/EMPTY", "DECODE/TRUNCATED", "DECODE/CORRUPT", "DECODE/UNSUPPORTED_FORMAT",
+                    "DECODE/TOO_LARGE", "HEADERS/MISSING_HEADER", "HEADERS/INVALID_HEADER", "HEADERS/INVALID_HEADER"), reasons);
+            List<DeadLetter> letters = dead.stream().map(StreamRecord::getValue).toList();
+            for (int i = 0; i < letters.size(); i++) {
+                RawFrame original = frames.get(i + 1);
+                assertTrue(!letters.get(i).message().isBlank(), "a message says what is wrong");
+                assertTrue(Arrays.equals(original.value(), letters.get(i).frame().value()), "the original bytes are kept");
+                assertEquals(original.headers().size(), letters.get(i).frame().headers().size(), "and the headers");
+            }
+        }
+    }
+
+    private static OneInputStreamOperatorTestHarness<RawFrame, DecodedFrame> harness(int maxBytes) throws Exception {
+        return ProcessFunctionTestHarnesses.forProcessFunction(new FrameDecodeFunction(maxBytes, 50_000_000L));
+    }
+
+    private static RawFrame without(String header, RawFrame f) {
+        return edit(f, h -> h.key().equals(header) ? null : h);
+    }
+
+    private static RawFrame replaced(String header, String value, RawFrame f) {
+        return edit(f, h -> h.key().equals(header) ? new RawFrame.Header(header, Frames.utf8(value)) : h);
+    }
+
+    private static RawFrame edit(RawFrame f, UnaryOperator<RawFrame.Header> change) {
+        List<RawFrame.Header> headers = f.headers().stream().map(change).filter(h -> h != null).toList();
+        return Frames.frame(new String(f.key()), f.value(), headers);
+    }
+}
