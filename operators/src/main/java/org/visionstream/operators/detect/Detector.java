@@ -75,6 +75,7 @@ public final class Detector implements AutoCloseable {
             opened.add(OrtGraph.open(bundle.backbone(), ep, threads));
             opened.add(OrtGraph.open(bundle.rpn(), ep, threads));
             opened.add(OrtGraph.open(bundle.head(), ep, threads));
+            checkOutputs(bundle.manifest(), opened.get(1), opened.get(2));
             return new Detector(options, bundle, opened.get(0), opened.get(1), opened.get(2));
         } catch (OrtException | RuntimeException e) {
             closeQuietly(opened, e);
@@ -83,6 +84,18 @@ public final class Detector implements AutoCloseable {
             }
             throw new BundleException("cannot open the graphs of bundle " + options.bundle() + ": " + e.getMessage(), e);
         }
+    }
+
+    /** A graph whose fixed output sizes disagree with the manifest would decode garbage: refuse it. */
+    private static void checkOutputs(ModelManifest m, OrtGraph rpn, OrtGraph head) throws OrtException {
+        int a = m.anchors().sizes().length * m.anchors().aspectRatios().length;
+        rpn.requireOutputDimension("objectness", 1, a, "anchors.sizes x anchors.aspectRatios");
+        rpn.requireOutputDimension("deltas", 1, 4L * a, "4 x anchors per location");
+        int k = m.numClasses();
+        boolean softmax = m.head().scoreActivation().equals("softmax");
+        head.requireOutputDimension("scores", 1, softmax ? k + 1 : k, "classes, plus background with softmax");
+        int slots = !m.head().classSpecificBoxes() ? 1 : m.head().deltasHaveBackgroundSlot() ? k + 1 : k;
+        head.requireOutputDimension("deltas", 1, 4L * slots, "head.classSpecificBoxes, head.deltasHaveBackgroundSlot");
     }
 
     public ModelManifest manifest() {

@@ -88,6 +88,25 @@ public final class OrtGraph implements AutoCloseable {
         return shape.length > 0 && shape[0] != 1;
     }
 
+    /**
+     * Checks that output {@code output} exists and that its dimension {@code axis}, when the graph fixes
+     * it, is {@code expected}; names the graph, output and manifest rule otherwise.
+     */
+    public void requireOutputDimension(String output, int axis, long expected, String why) throws OrtException {
+        NodeInfo info = session.getOutputInfo().get(output);
+        if (info == null || !(info.getInfo() instanceof TensorInfo tensor)) {
+            throw new OrtException(name + " has no tensor output '" + output + "'");
+        }
+        long[] shape = tensor.getShape();
+        if (shape.length <= axis) {
+            throw new OrtException(name + " output '" + output + "' has rank " + shape.length + ", expected > " + axis);
+        }
+        if (shape[axis] >= 0 && shape[axis] != expected) {
+            throw new OrtException(name + " output '" + output + "' has " + shape[axis] + " in dimension " + axis
+                    + ", but the manifest implies " + expected + " (" + why + ")");
+        }
+    }
+
     public OrtSession.Result run(Map<String, ? extends OnnxTensor> inputs) throws OrtException {
         return session.run(inputs);
     }
