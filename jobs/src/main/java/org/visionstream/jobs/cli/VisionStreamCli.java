@@ -1,5 +1,6 @@
 package org.visionstream.jobs.cli;
 
+import org.visionstream.jobs.demo.DemoCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -7,7 +8,7 @@ import picocli.CommandLine.Command;
 @Command(
         name = "visionstream",
         mixinStandardHelpOptions = true,
-        subcommands = {DetectCommand.class, BenchCommand.class},
+        subcommands = {DetectCommand.class, BenchCommand.class, JobCommand.class, DemoCommand.class},
         description = "Real-time Faster R-CNN detection on camera streams.")
 public final class VisionStreamCli {
 

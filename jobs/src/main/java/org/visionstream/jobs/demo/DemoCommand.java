@@ -1,0 +1,263 @@
+package org.visionstream.jobs.demo;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.visionstream.jobs.detection.DetectionJob;
+import org.visionstream.jobs.detection.DetectionJobOptions;
+import org.visionstream.jobs.kafka.CommittedRecordsReader;
+import org.visionstream.jobs.kafka.EmbeddedKafka;
+import org.visionstream.jobs.kafka.KafkaTopics;
+import org.visionstream.jobs.produce.FrameProducer;
+import org.visionstream.jobs.produce.FrameProducerOptions;
+import org.visionstream.jobs.produce.ProducerSummary;
+import org.visionstream.operators.deadletter.DeadLetterHeaders;
+import org.visionstream.operators.detect.DetectorOptions;
+import org.visionstream.operators.events.DetectionEvent;
+import org.visionstream.operators.events.DetectionEventJson;
+import org.visionstream.operators.inference.ExecutionProvider;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code visionstream demo [VIDEO]}: the whole pipeline on one machine. Starts a Kafka broker in this
+ * JVM (KRaft, 127.0.0.1) unless {@code --bootstrap-servers} names one, builds the D2Go bundle if it is
+ * missing, runs the detection job in a local Flink environment, streams the video through the frame
+ * producer, prints every detection event as a read_committed consumer receives it and ends with a
+ * summary once every frame is accounted for.
+ */
+@Command(
+        name = "demo",
+        mixinStandardHelpOptions = true,
+        description = "Run producer, Kafka, the Flink detection job and an event consumer on one machine.")
+public final class DemoCommand implements Callable<Integer> {
+
+    private static final Path HOME = Path.of(System.getProperty("visionstream.home", ".")).toAbsolutePath().normalize();
+    private static final Path SHARED = HOME.resolveSibling("shared");
+
+    @Parameters(arity = "0..1", paramLabel = "VIDEO", description = "Video file or stream URL (default: the shared street video).")
+    String video = SHARED.resolve("media/video/person-bicycle-car-detection.mp4").toString();
+
+    @Option(names = "--bootstrap-servers", description = "Use this Kafka instead of starting one in-process.")
+    String bootstrapServers;
+
+    @Option(names = "--model", paramLabel = "DIR", description = "Model bundle (default: the D2Go bundle, converted if missing).")
+    Path model = HOME.resolve("model-assets/target/bundles/d2go-fbnetv3a-c4-coco");
+
+    @Option(names = "--weights", paramLabel = "FILE", description = "d2go.pt to convert when the bundle is missing.")
+    Path weights = SHARED.resolve("models/d2go-fbnetv3a-c4-coco/d2go.pt");
+
+    @Option(names = "--fps", defaultValue = "5", description = "Frames per second taken from the video (default: ${DEFAULT-VALUE}).")
+    double fps;
+
+    @Option(names = "--max-frames", defaultValue = "0", description = "Stop after this many frames, 0 = the whole video.")
+    long maxFrames;
+
+    @Option(names = "--classes", split = ",", description = "Classes to report (default: car,bicycle,motorcycle,bus,person).")
+    List<String> classes = DetectionJobOptions.DEFAULT_CLASSES;
+
+    @Option(names = "--threshold", defaultValue = "0.5", description = "Minimum score (default: ${DEFAULT-VALUE}).")
+    float threshold;
+
+    @Option(names = "--provider", defaultValue = "cpu", description = "cpu, cuda[:N] or tensorrt[:N] (default: ${DEFAULT-VALUE}).")
+    String provider;
+
+    @Option(names = "--parallelism", defaultValue = "1", description = "Detector subtasks, one model each (default: ${DEFAULT-VALUE}).")
+    int parallelism;
+
+    @Option(names = "--checkpoint-interval-ms", defaultValue = "2000",
+            description = "Events are committed, and so printed, at each checkpoint (default: ${DEFAULT-VALUE}).")
+    long checkpointIntervalMs;
+
+    @Override
+    public Integer call() throws Exception {
+        long started = System.nanoTime();
+        ensureBundle();
+        CountDownLatch finished = new CountDownLatch(1);
+        FrameProducer[] producer = new FrameProducer[1];
+        Thread hook = new Thread(() -> {
+            // Ctrl-C: stop producing, let the run below account for what was sent and clean up.
+            if (producer[0] != null) {
+                producer[0].stop();
+            }
+            awaitQuietly(finished, 30);
+        }, "demo-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try (EmbeddedKafka kafka = bootstrapServers == null ? EmbeddedKafka.start(HOME.resolve("target/demo-kafka")) : null) {
+            String servers = kafka != null ? kafka.bootstrapServers() : bootstrapServers;
+            DetectionJobOptions job = jobOptions(servers);
+            createTopics(job);
+            System.err.printf("Kafka %s%s; model %s; video %s%n", servers, kafka != null ? " (in-process)" : "",
+                    model, video);
+            JobClient client = DetectionJob.start(localFlink(), job);
+            try (CommittedRecordsReader reader = new CommittedRecordsReader(servers,
+                    List.of(job.eventsTopic(), job.deadLetterTopic()), FrameProducer.MAX_REQUEST_BYTES)) {
+                producer[0] = new FrameProducer(FrameProducerOptions.builder()
+                        .bootstrapServers(servers)
+                        .topic(job.framesTopic())
+                        .cameraId("demo-camera")
+                        .source(video)
+                        .fps(fps)
+                        .maxFrames(maxFrames)
+                        .build());
+                DemoSummary summary = new DemoSummary(System.currentTimeMillis());
+                ProducerSummary sent = produceWhilePrinting(producer[0], reader, job, summary);
+                // Every frame sent ends as an event or a dead letter; wait for the last checkpoints to commit them.
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120 + 10 * sent.framesSent() / Math.max(1, parallelism));
+                while (summary.accounted() < sent.framesSent() && System.nanoTime() < deadline) {
+                    reader.poll(Duration.ofMillis(500), r -> print(r, job, summary));
+                }
+                System.out.print(summary.format(sent.framesSent(), sent.elapsedSeconds(), (System.nanoTime() - started) / 1e9));
+                client.cancel().get(30, TimeUnit.SECONDS);
+                return summary.accounted() == sent.framesSent() ? 0 : 1;
+            } finally {
+                if (producer[0] != null) {
+                    producer[0].close();
+                }
+            }
+        } finally {
+            finished.countDown();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is running: it waits for the countDown above
+            }
+        }
+    }
+
+    /** Produces the video on this thread while a second one prints what arrives. */
+    private ProducerSummary produceWhilePrinting(FrameProducer producer, CommittedRecordsReader reader,
+            DetectionJobOptions job, DemoSummary summary) throws Exception {
+        ProducerSummary[] result = new ProducerSummary[1];
+        Exception[] failure = new Exception[1];
+        Thread produce = new Thread(() -> {
+            try {
+                result[0] = producer.run((frames, bytes, seconds) -> System.err.printf(
+                        "produced %d frames (%.1f fps, %.1f MB)%n", frames, frames / Math.max(seconds, 1e-9), bytes / 1e6));
+            } catch (Exception e) {
+                failure[0] = e;
+            }
+        }, "frame-producer");
+        produce.start();
+        while (produce.isAlive()) {
+            reader.poll(Duration.ofMillis(200), r -> print(r, job, summary));
+        }
+        produce.join();
+        if (failure[0] != null) {
+            throw failure[0];
+        }
+        return result[0];
+    }
+
+    private static void print(ConsumerRecord<byte[], byte[]> record, DetectionJobOptions job, DemoSummary summary) {
+        if (record.topic().equals(job.deadLetterTopic())) {
+            String reason = header(record, DeadLetterHeaders.REASON);
+            summary.deadLetter(reason);
+            System.out.printf("DEAD LETTER %s at %s: %s%n", reason, header(record, DeadLetterHeaders.STAGE),
+                    header(record, DeadLetterHeaders.MESSAGE));
+            return;
+        }
+        DetectionEvent e;
+        try {
+            e = DetectionEventJson.fromBytes(record.value());
+        } catch (IOException ex) {
+            throw new IllegalStateException("unreadable event at offset " + record.offset(), ex);
+        }
+        summary.event(e, System.currentTimeMillis());
+        String detections = e.detections().stream()
+                .map(d -> String.format("%s %.2f [%.0f,%.0f,%.0f,%.0f]", d.label(), d.score(), d.box()[0], d.box()[1], d.box()[2], d.box()[3]))
+                .collect(Collectors.joining(", "));
+        System.out.printf("%s #%d  %dx%d  %d ms  %s%n", e.cameraId(), e.sequence(), e.image().width(), e.image().height(),
+                Math.round(e.detectMillis()), detections.isEmpty() ? "nothing" : detections);
+    }
+
+    private static String header(ConsumerRecord<byte[], byte[]> record, String key) {
+        var h = record.headers().lastHeader(key);
+        return h == null || h.value() == null ? "?" : new String(h.value(), StandardCharsets.UTF_8);
+    }
+
+    private DetectionJobOptions jobOptions(String servers) {
+        // Topics and group of this run only: on a shared Kafka the demo must not see an earlier run's records.
+        String run = Long.toString(System.currentTimeMillis(), 36);
+        DetectionJobOptions.Builder b = DetectionJobOptions.builder()
+                .bootstrapServers(servers)
+                .framesTopic("demo-" + run + "-frames")
+                .eventsTopic("demo-" + run + "-detections")
+                .deadLetterTopic("demo-" + run + "-frames-dlq")
+                .groupId("visionstream-demo-" + run)
+                .parallelism(parallelism)
+                .checkpointInterval(Duration.ofMillis(checkpointIntervalMs))
+                .detector(DetectorOptions.builder()
+                        .bundle(model)
+                        .classes(classes)
+                        .scoreThreshold(threshold)
+                        .executionProvider(ExecutionProvider.parse(provider))
+                        .build());
+        return b.build();
+    }
+
+    private static void createTopics(DetectionJobOptions job) {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, job.bootstrapServers()))) {
+            for (String topic : List.of(job.framesTopic(), job.eventsTopic(), job.deadLetterTopic())) {
+                KafkaTopics.ensure(admin, topic, 1, FrameProducer.MAX_REQUEST_BYTES);
+            }
+        }
+    }
+
+    private StreamExecutionEnvironment localFlink() {
+        Configuration conf = new Configuration();
+        conf.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
+        conf.set(RestOptions.ADDRESS, "127.0.0.1");
+        return StreamExecutionEnvironment.createLocalEnvironment(parallelism, conf);
+    }
+
+    /** Converts d2go.pt into the bundle folder when it holds no bundle yet (a few seconds). */
+    private void ensureBundle() throws IOException, InterruptedException {
+        if (Files.isRegularFile(model.resolve("model.json"))) {
+            return;
+        }
+        Path converter = HOME.resolve("model-assets/convert_d2go.py");
+        if (!Files.isRegularFile(converter) || !Files.isRegularFile(weights)) {
+            throw new IOException("no bundle at " + model + " and cannot convert one: need " + converter + " and " + weights
+                    + " (see model-assets/fetch_d2go.sh)");
+        }
+        System.err.println("converting " + weights + " into " + model + " ...");
+        Path ortJar;
+        try (var libs = Files.list(HOME.resolve("jobs/target/lib"))) {
+            ortJar = libs.filter(p -> p.getFileName().toString().matches("onnxruntime(_gpu)?-[0-9.]+\\.jar"))
+                    .findFirst()
+                    .orElseThrow(() -> new IOException("no onnxruntime jar in jobs/target/lib: build with mvn install first"));
+        }
+        Process p = new ProcessBuilder("/usr/bin/python3", converter.toString(), "--weights", weights.toString(),
+                "--out", model.toString(), "--ort-jar", ortJar.toString())
+                .inheritIO()
+                .start();
+        if (p.waitFor() != 0) {
+            throw new IOException("the D2Go conversion failed (exit " + p.exitValue() + "); see its output above");
+        }
+    }
+
+    private static void awaitQuietly(CountDownLatch latch, long seconds) {
+        try {
+            latch.await(seconds, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,63 @@
+package org.visionstream.jobs.kafka;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.function.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+/**
+ * Reads topics from the beginning as a read_committed consumer without a group: what a downstream
+ * consumer of the job's exactly-once output sees. Used by the demo and the integration tests.
+ * Not thread-safe (a Kafka consumer).
+ */
+public final class CommittedRecordsReader implements AutoCloseable {
+
+    private final KafkaConsumer<byte[], byte[]> consumer;
+
+    public CommittedRecordsReader(String bootstrapServers, List<String> topics, int maxRecordBytes) {
+        Properties p = new Properties();
+        p.setProperty(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        p.setProperty(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        p.setProperty(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        p.setProperty(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Integer.toString(maxRecordBytes + (1 << 20)));
+        p.setProperty(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, Integer.toString(Math.max(maxRecordBytes + (1 << 20), 52428800)));
+        consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        List<TopicPartition> partitions = new ArrayList<>();
+        for (String topic : topics) {
+            consumer.partitionsFor(topic).forEach(i -> partitions.add(new TopicPartition(topic, i.partition())));
+        }
+        consumer.assign(partitions);
+        consumer.seekToBeginning(partitions);
+    }
+
+    /** Hands every committed record that arrives within {@code timeout} to {@code sink}; returns how many. */
+    public int poll(Duration timeout, Consumer<ConsumerRecord<byte[], byte[]>> sink) {
+        int n = 0;
+        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(timeout)) {
+            sink.accept(r);
+            n++;
+        }
+        return n;
+    }
+
+    /** Reads until {@code count} records arrived or {@code timeout} passed; returns those read. */
+    public List<ConsumerRecord<byte[], byte[]>> readAtLeast(int count, Duration timeout) {
+        List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (out.size() < count && System.nanoTime() < deadline) {
+            poll(Duration.ofMillis(500), out::add);
+        }
+        return out;
+    }
+
+    @Override
+    public void close() {
+        consumer.close();
+    }
+}

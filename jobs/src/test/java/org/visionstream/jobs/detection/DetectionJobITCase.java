@@ -1,0 +1,233 @@
+package org.visionstream.jobs.detection;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.networknt.schema.JsonSchema;
+import com.networknt.schema.JsonSchemaFactory;
+import com.networknt.schema.SpecVersion;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+import java.util.stream.LongStream;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.internals.RecordHeader;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.visionstream.jobs.kafka.CommittedRecordsReader;
+import org.visionstream.jobs.kafka.EmbeddedKafka;
+import org.visionstream.jobs.produce.FrameProducer;
+import org.visionstream.jobs.produce.FrameProducerOptions;
+import org.visionstream.jobs.produce.ProducerSummary;
+import org.visionstream.operators.deadletter.DeadLetterHeaders;
+import org.visionstream.operators.detect.Detection;
+import org.visionstream.operators.detect.Detector;
+import org.visionstream.operators.detect.DetectorOptions;
+import org.visionstream.operators.events.DetectionEvent;
+import org.visionstream.operators.events.DetectionEventJson;
+import org.visionstream.operators.frames.FrameHeaders;
+import org.visionstream.operators.preprocess.ImageDecoder;
+
+/**
+ * The whole job on a real broker and a Flink MiniCluster: frames of a shared video, the street photo
+ * and bad frames of every kind go in; every frame comes out exactly once, as an event or as a dead
+ * letter with the right reason, read as a read_committed consumer would.
+ */
+class DetectionJobITCase {
+
+    private static final int MAX_FRAME_BYTES = 2 << 20;
+    private static final int VIDEO_FRAMES = 12;
+    private static final Path SHARED = Path.of(System.getProperty("visionstream.shared", "../../shared"));
+    private static final Path BUNDLE = Path.of(System.getProperty("visionstream.d2go.bundle",
+            "../model-assets/target/bundles/d2go-fbnetv3a-c4-coco"));
+
+    @RegisterExtension
+    static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
+            .setNumberTaskManagers(1)
+            .setNumberSlotsPerTaskManager(2)
+            .setConfiguration(loopback())
+            .build());
+
+    private static EmbeddedKafka kafka;
+
+    @BeforeAll
+    static void startKafka() {
+        kafka = EmbeddedKafka.start(Path.of("target", "it-kafka"));
+    }
+
+    @AfterAll
+    static void stopKafka() {
+        if (kafka != null) {
+            kafka.close();
+        }
+    }
+
+    @Test
+    void everyFrameBecomesExactlyOneEventOrDeadLetter() throws Exception {
+        DetectionJobOptions options = options("pipeline");
+        for (String topic : List.of(options.framesTopic(), options.eventsTopic(), options.deadLetterTopic())) {
+            kafka.createTopic(topic, 1, 4 * MAX_FRAME_BYTES);
+        }
+        byte[] street = Files.readAllBytes(SHARED.resolve("media/images/voc/000004.jpg"));
+        byte[] corrupt = street.clone();
+        Arrays.fill(corrupt, 200, corrupt.length - 2, (byte) 0x55);
+        byte[] oversized = Arrays.copyOf(street, MAX_FRAME_BYTES + 1);
+
+        ProducerSummary video;
+        try (FrameProducer producer = new FrameProducer(FrameProducerOptions.builder()
+                .bootstrapServers(kafka.bootstrapServers())
+                .topic(options.framesTopic())
+                .cameraId("video")
+                .source(SHARED.resolve("media/video/car-detection.mp4").toString())
+                .fps(2)
+                .maxFrames(VIDEO_FRAMES)
+                .build())) {
+            video = producer.run((frames, bytes, seconds) -> { });
+        }
+        assertEquals(VIDEO_FRAMES, video.framesSent());
+        // Bad frames of every kind, each between good ones.
+        try (KafkaProducer<byte[], byte[]> producer = rawProducer()) {
+            send(producer, options, "street", 0, street, true);
+            send(producer, options, "bad", 1, corrupt, true);
+            send(producer, options, "bad", 2, new byte[0], true);
+            send(producer, options, "street", 1, street, true);
+            send(producer, options, "bad", 3, Arrays.copyOf(street, street.length / 2), true);
+            send(producer, options, "bad", 4, oversized, true);
+            send(producer, options, "bad", 5, street, false);
+            send(producer, options, "street", 2, street, true);
+        }
+        int produced = VIDEO_FRAMES + 8;
+
+        JobClient job = DetectionJob.start(StreamExecutionEnvironment.getExecutionEnvironment(), options);
+        List<ConsumerRecord<byte[], byte[]>> out;
+        try (CommittedRecordsReader reader = new CommittedRecordsReader(kafka.bootstrapServers(),
+                List.of(options.eventsTopic(), options.deadLetterTopic()), 4 * MAX_FRAME_BYTES)) {
+            out = new ArrayList<>(reader.readAtLeast(produced, Duration.ofMinutes(4)));
+            // Anything beyond one record per frame (a duplicate) would show up within a few more checkpoints.
+            reader.poll(Duration.ofSeconds(4), out::add);
+        } finally {
+            job.cancel().get();
+        }
+
+        List<DetectionEvent> events = new ArrayList<>();
+        Map<Long, String> deadLetters = new TreeMap<>();
+        JsonSchema schema = eventSchema();
+        for (ConsumerRecord<byte[], byte[]> r : out) {
+            if (r.topic().equals(options.eventsTopic())) {
+                assertTrue(schema.validate(new ObjectMapper().readTree(r.value())).isEmpty(), new String(r.value()));
+                events.add(DetectionEventJson.fromBytes(r.value()));
+            } else {
+                deadLetters.put(Long.parseLong(header(r, FrameHeaders.SEQUENCE, "-1")),
+                        header(r, DeadLetterHeaders.STAGE, "?") + "/" + header(r, DeadLetterHeaders.REASON, "?"));
+            }
+        }
+        assertEquals(produced, events.size() + deadLetters.size(), "events + dead letters = frames produced");
+        assertEquals(LongStream.range(0, VIDEO_FRAMES).boxed().toList(), sequences(events, "video"));
+        assertEquals(List.of(0L, 1L, 2L), sequences(events, "street"));
+        assertEquals(Map.of(1L, "DECODE/CORRUPT", 2L, "DECODE/EMPTY", 3L, "DECODE/TRUNCATED", 4L, "DECODE/TOO_LARGE",
+                -1L, "HEADERS/MISSING_HEADER"), deadLetters);
+
+        // The street photo's event carries exactly the detector core's cars, boxes in original pixels.
+        List<Detection> expected;
+        try (Detector detector = Detector.create(options.detector())) {
+            expected = detector.detect(new ImageDecoder().decode(street)).detections();
+        }
+        assertTrue(expected.stream().filter(d -> d.label().equals("car")).count() >= 3, "cars: " + expected);
+        for (DetectionEvent e : events.stream().filter(e -> e.cameraId().equals("street")).toList()) {
+            assertEquals(new DetectionEvent.Image(500, 406), e.image());
+            assertEquals(expected.size(), e.detections().size());
+            for (int i = 0; i < expected.size(); i++) {
+                DetectionEvent.Item got = e.detections().get(i);
+                assertEquals(expected.get(i).label(), got.label());
+                assertEquals(expected.get(i).score(), got.score(), 1e-6f);
+                assertTrue(Arrays.equals(expected.get(i).box(), got.box()), Arrays.toString(got.box()));
+            }
+        }
+    }
+
+    private static DetectionJobOptions options(String name) {
+        return DetectionJobOptions.builder()
+                .bootstrapServers(kafka.bootstrapServers())
+                .framesTopic(name + "-frames")
+                .eventsTopic(name + "-detections")
+                .deadLetterTopic(name + "-dlq")
+                .groupId(name + "-group")
+                .parallelism(1)
+                .checkpointInterval(Duration.ofSeconds(1))
+                .maxFrameBytes(MAX_FRAME_BYTES)
+                .detector(DetectorOptions.builder()
+                        .bundle(BUNDLE)
+                        .classes(DetectionJobOptions.DEFAULT_CLASSES)
+                        .build())
+                .build();
+    }
+
+    private static void send(KafkaProducer<byte[], byte[]> producer, DetectionJobOptions o, String camera, long sequence,
+            byte[] value, boolean withSequence) throws Exception {
+        ProducerRecord<byte[], byte[]> r = new ProducerRecord<>(o.framesTopic(), null, 1_700_000_000_000L + sequence,
+                utf8(camera), value);
+        r.headers().add(new RecordHeader(FrameHeaders.CAMERA_ID, utf8(camera)));
+        if (withSequence) {
+            r.headers().add(new RecordHeader(FrameHeaders.SEQUENCE, utf8(Long.toString(sequence))));
+        }
+        r.headers().add(new RecordHeader(FrameHeaders.CAPTURE_TIMESTAMP, utf8(Long.toString(1_700_000_000_000L + sequence))));
+        r.headers().add(new RecordHeader(FrameHeaders.CONTENT_TYPE, utf8(FrameHeaders.JPEG)));
+        producer.send(r).get();
+    }
+
+    private static KafkaProducer<byte[], byte[]> rawProducer() {
+        Map<String, Object> config = new HashMap<>();
+        config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        config.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 4 * MAX_FRAME_BYTES);
+        return new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
+    private static List<Long> sequences(List<DetectionEvent> events, String camera) {
+        return events.stream().filter(e -> e.cameraId().equals(camera)).map(DetectionEvent::sequence).sorted()
+                .collect(Collectors.toList());
+    }
+
+    private static String header(ConsumerRecord<byte[], byte[]> r, String key, String missing) {
+        var h = r.headers().lastHeader(key);
+        return h == null ? missing : new String(h.value(), StandardCharsets.UTF_8);
+    }
+
+    private static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static JsonSchema eventSchema() throws Exception {
+        try (InputStream in = DetectionEventJson.class.getResourceAsStream(DetectionEventJson.SCHEMA_RESOURCE)) {
+            return JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012).getSchema(in);
+        }
+    }
+
+    private static Configuration loopback() {
+        Configuration conf = new Configuration();
+        conf.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
+        conf.set(RestOptions.ADDRESS, "127.0.0.1");
+        return conf;
+    }
+}
