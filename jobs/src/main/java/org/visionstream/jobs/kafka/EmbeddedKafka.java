@@ -9,21 +9,15 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.Uuid;
-import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.common.utils.Utils;
 import org.apache.kafka.metadata.storage.Formatter;
@@ -51,7 +45,6 @@ public final class EmbeddedKafka implements AutoCloseable {
     private static final int NODE_ID = 1;
     private static final String CONTROLLER_LISTENER = "CONTROLLER";
     private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(60);
-    private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(60);
 
     private final Path storageDir;
     private final KafkaRaftServer server;
@@ -108,27 +101,12 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
 
     /**
-     * Creates a topic with one replica and waits until the controller has created it.
+     * Creates a topic (one replica) unless it exists.
      *
      * @param maxMessageBytes the topic's {@code max.message.bytes}, at most {@link #MAX_MESSAGE_BYTES}
-     * @throws KafkaException if the broker refuses the topic (e.g. it exists) or does not answer within 60 s
      */
     public void createTopic(String name, int partitions, int maxMessageBytes) {
-        NewTopic topic = new NewTopic(name, partitions, (short) 1)
-                .configs(Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(maxMessageBytes)));
-        try {
-            admin.createTopics(List.of(topic)).all().get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof KafkaException cause) {
-                throw cause;
-            }
-            throw new KafkaException("Cannot create topic " + name, e.getCause());
-        } catch (TimeoutException e) {
-            throw new KafkaException("Topic " + name + " not created within " + ADMIN_TIMEOUT.toSeconds() + " s", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new KafkaException("Interrupted while creating topic " + name, e);
-        }
+        KafkaTopics.ensure(admin, name, partitions, maxMessageBytes);
     }
 
     /** Stops the broker, waits for its threads to end and deletes the storage directory {@link #start} made. */
