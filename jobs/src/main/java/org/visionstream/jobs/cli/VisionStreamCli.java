@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 @Command(
         name = "visionstream",
         mixinStandardHelpOptions = true,
-        subcommands = {DetectCommand.class, BenchCommand.class, JobCommand.class, DemoCommand.class},
+        subcommands = {DetectCommand.class, BenchCommand.class, ProduceCommand.class, JobCommand.class, DemoCommand.class},
         description = "Real-time Faster R-CNN detection on camera streams.")
 public final class VisionStreamCli {
 

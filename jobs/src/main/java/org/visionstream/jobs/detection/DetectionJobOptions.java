@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
 import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.visionstream.jobs.produce.FrameProducer;
 import org.visionstream.operators.detect.DetectorOptions;
 import org.visionstream.operators.inference.ExecutionProvider;
 import org.visionstream.operators.preprocess.ImageDecoder;
@@ -30,8 +31,8 @@ public final class DetectionJobOptions implements Serializable {
     /** The classes the product reports by default: cars, bikes, buses and persons. */
     public static final List<String> DEFAULT_CLASSES = List.of("car", "bicycle", "motorcycle", "bus", "person");
 
-    /** 16 MiB: a 4K JPEG is 1 to 3 MiB; topics, producers and consumers must allow at least this. */
-    public static final int DEFAULT_MAX_FRAME_BYTES = 16 << 20;
+    /** The largest frame the producer sends (16 MiB); topics and consumers must allow it. */
+    public static final int DEFAULT_MAX_FRAME_BYTES = FrameProducer.MAX_FRAME_BYTES;
 
     /** Kafka's default transaction.max.timeout.ms (15 min): a larger transaction timeout is refused. */
     public static final Duration DEFAULT_TRANSACTION_TIMEOUT = Duration.ofMinutes(15);

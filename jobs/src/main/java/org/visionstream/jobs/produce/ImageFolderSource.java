@@ -1,0 +1,60 @@
+package org.visionstream.jobs.produce;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Stream;
+import org.visionstream.operators.frames.FrameHeaders;
+
+/**
+ * The .jpg, .jpeg and .png files of a folder in file-name order, sent as they are (no re-encoding). Frame
+ * i is captured at i/fps after the start, or when it is read if fps is 0.
+ */
+final class ImageFolderSource implements FrameSource {
+
+    private final List<Path> files;
+    private final double fps;
+    private final long startMillis;
+    private int index;
+
+    ImageFolderSource(Path folder, double fps, long startMillis) throws IOException {
+        try (Stream<Path> entries = Files.list(folder)) {
+            this.files = entries.filter(p -> contentType(p) != null && Files.isRegularFile(p))
+                    .sorted(Comparator.comparing(p -> p.getFileName().toString()))
+                    .toList();
+        } catch (IOException e) {
+            throw new IOException("cannot list image folder " + folder + ": " + e.getMessage(), e);
+        }
+        if (files.isEmpty()) {
+            throw new IOException("image folder " + folder + " has no .jpg, .jpeg or .png files");
+        }
+        this.fps = fps;
+        this.startMillis = startMillis;
+    }
+
+    @Override
+    public SourceFrame next() throws IOException {
+        if (index == files.size()) {
+            return null;
+        }
+        Path file = files.get(index);
+        long captureTimestamp = fps > 0 ? startMillis + Math.round(index * 1000 / fps) : System.currentTimeMillis();
+        index++;
+        return new SourceFrame(Files.readAllBytes(file), contentType(file), captureTimestamp);
+    }
+
+    @Override
+    public void close() {}
+
+    /** The frame content type by file extension, or null for other files. */
+    private static String contentType(Path file) {
+        String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
+        if (name.endsWith(".jpg") || name.endsWith(".jpeg")) {
+            return FrameHeaders.JPEG;
+        }
+        return name.endsWith(".png") ? FrameHeaders.PNG : null;
+    }
+}
