@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.visionstream.jobs.detection.DetectionJobOptions;
 import org.visionstream.operators.detect.DetectorOptions;
@@ -70,50 +71,28 @@ final class JobOptionsMixin {
 
     DetectionJobOptions options() throws IOException {
         DetectionJobOptions.Builder b = config != null ? DetectionJobOptions.fromProperties(config) : DetectionJobOptions.builder();
-        if (bootstrapServers != null) {
-            b.bootstrapServers(bootstrapServers);
-        }
-        if (framesTopic != null) {
-            b.framesTopic(framesTopic);
-        }
-        if (eventsTopic != null) {
-            b.eventsTopic(eventsTopic);
-        }
-        if (deadLetterTopic != null) {
-            b.deadLetterTopic(deadLetterTopic);
-        }
-        if (groupId != null) {
-            b.groupId(groupId);
-        }
-        if (parallelism != null) {
-            b.parallelism(parallelism);
-        }
-        if (checkpointIntervalMs != null) {
-            b.checkpointInterval(Duration.ofMillis(checkpointIntervalMs));
-        }
-        if (deliveryGuarantee != null) {
-            b.deliveryGuarantee(DeliveryGuarantee.valueOf(deliveryGuarantee.toUpperCase(Locale.ROOT).replace('-', '_')));
-        }
-        if (transactionalIdPrefix != null) {
-            b.transactionalIdPrefix(transactionalIdPrefix);
-        }
+        ifGiven(bootstrapServers, b::bootstrapServers);
+        ifGiven(framesTopic, b::framesTopic);
+        ifGiven(eventsTopic, b::eventsTopic);
+        ifGiven(deadLetterTopic, b::deadLetterTopic);
+        ifGiven(groupId, b::groupId);
+        ifGiven(parallelism, b::parallelism);
+        ifGiven(checkpointIntervalMs, ms -> b.checkpointInterval(Duration.ofMillis(ms)));
+        ifGiven(deliveryGuarantee, g -> b.deliveryGuarantee(DeliveryGuarantee.valueOf(g.toUpperCase(Locale.ROOT).replace('-', '_'))));
+        ifGiven(transactionalIdPrefix, b::transactionalIdPrefix);
         kafkaProperties.forEach(b::kafkaProperty);
         DetectorOptions.Builder d = b.detector();
-        if (model != null) {
-            d.bundle(model);
-        }
-        if (classes != null) {
-            d.classes(classes.equals(List.of("all")) ? List.of() : classes);
-        }
-        if (threshold != null) {
-            d.scoreThreshold(threshold);
-        }
-        if (provider != null) {
-            d.executionProvider(ExecutionProvider.parse(provider));
-        }
-        if (threads != null) {
-            d.intraOpThreads(threads);
-        }
+        ifGiven(model, d::bundle);
+        ifGiven(classes, c -> d.classes(c.equals(List.of("all")) ? List.of() : c));
+        ifGiven(threshold, d::scoreThreshold);
+        ifGiven(provider, p -> d.executionProvider(ExecutionProvider.parse(p)));
+        ifGiven(threads, d::intraOpThreads);
         return b.build();
+    }
+
+    private static <T> void ifGiven(T value, Consumer<T> setter) {
+        if (value != null) {
+            setter.accept(value);
+        }
     }
 }

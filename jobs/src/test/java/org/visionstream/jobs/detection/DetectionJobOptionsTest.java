@@ -1,0 +1,85 @@
+package org.visionstream.jobs.detection;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.junit.jupiter.api.Test;
+import org.visionstream.operators.inference.ExecutionProvider;
+
+/** The job's configuration from a properties file, its defaults and its consistency rules. */
+class DetectionJobOptionsTest {
+
+    @Test
+    void aPropertiesFileSetsEveryKeyAndPassesKafkaSettingsThrough() throws Exception {
+        Path file = Files.createDirectories(Path.of("target", "options-test")).resolve("job.properties");
+        Files.writeString(file, String.join("\n",
+                "bootstrap.servers = kafka-1:9092,kafka-2:9092",
+                "topic.frames = cam-frames",
+                "topic.events = cam-events",
+                "topic.dead-letters = cam-dlq",
+                "group.id = detectors",
+                "model = /opt/models/d2go",
+                "classes = car, bus",
+                "threshold = 0.7",
+                "provider = cuda:1",
+                "intra-op-threads = 2",
+                "parallelism = 4",
+                "checkpoint.interval.ms = 5000",
+                "delivery.guarantee = at-least-once",
+                "transaction.timeout.ms = 60000",
+                "frame.max-bytes = 1048576",
+                "kafka.security.protocol = SSL"));
+        DetectionJobOptions o = DetectionJobOptions.fromProperties(file).build();
+        assertEquals("kafka-1:9092,kafka-2:9092", o.bootstrapServers());
+        assertEquals(List.of("cam-frames", "cam-events", "cam-dlq"), List.of(o.framesTopic(), o.eventsTopic(), o.deadLetterTopic()));
+        assertEquals("detectors", o.groupId());
+        assertEquals(Path.of("/opt/models/d2go"), o.detector().bundle());
+        assertEquals(Set.of("car", "bus"), o.detector().classes());
+        assertEquals(0.7f, o.detector().scoreThreshold());
+        assertEquals(ExecutionProvider.parse("cuda:1"), o.detector().executionProvider());
+        assertEquals(2, o.detector().intraOpThreads());
+        assertEquals(4, o.parallelism());
+        assertEquals(Duration.ofSeconds(5), o.checkpointInterval());
+        assertEquals(DeliveryGuarantee.AT_LEAST_ONCE, o.deliveryGuarantee());
+        assertEquals(1048576, o.maxFrameBytes());
+        assertEquals(Map.of("security.protocol", "SSL"), o.kafkaProperties());
+        assertEquals("visionstream-detectors-cam-events", o.transactionalIdPrefix());
+    }
+
+    @Test
+    void defaultsAreTheProductsClassesAndExactlyOnce() {
+        DetectionJobOptions o = base().build();
+        assertEquals(Set.copyOf(DetectionJobOptions.DEFAULT_CLASSES), o.detector().classes());
+        assertEquals(DeliveryGuarantee.EXACTLY_ONCE, o.deliveryGuarantee());
+        assertEquals(List.of("frames", "detections", "frames-dlq"), List.of(o.framesTopic(), o.eventsTopic(), o.deadLetterTopic()));
+        assertTrue(o.transactionTimeout().compareTo(Duration.ofMinutes(15)) <= 0, "fits Kafka's default maximum");
+    }
+
+    @Test
+    void inconsistentSettingsAreRefusedWithTheReason() throws Exception {
+        var e = assertThrows(IllegalArgumentException.class, () -> base().eventsTopic("frames").build());
+        assertTrue(e.getMessage().contains("topics must differ"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> base().checkpointInterval(Duration.ofMinutes(20)).build());
+        assertTrue(e.getMessage().contains("transaction timeout"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> DetectionJobOptions.builder().bootstrapServers("k:9092").build());
+        assertTrue(e.getMessage().contains("model bundle"), e.getMessage());
+        Path file = Files.createDirectories(Path.of("target", "options-test")).resolve("typo.properties");
+        Files.writeString(file, "bootstrap.server = k:9092\n");
+        e = assertThrows(IllegalArgumentException.class, () -> DetectionJobOptions.fromProperties(file));
+        assertTrue(e.getMessage().contains("unknown key 'bootstrap.server'"), e.getMessage());
+    }
+
+    private static DetectionJobOptions.Builder base() {
+        DetectionJobOptions.Builder b = DetectionJobOptions.builder().bootstrapServers("k:9092");
+        b.detector().bundle(Path.of("bundle"));
+        return b;
+    }
+}
