@@ -24,41 +24,56 @@ public final class Nms {
     public static int batchedNms(
             float[] boxes, float[] scores, int[] groups, int n, float iouThreshold, int maxOut, int[] keepOut) {
         int[] order = sortedByScore(scores, n);
+        // Boxes copied in score order and a list of the still-alive ranks that shrinks as boxes are
+        // suppressed: each kept box scans only the survivors, sequentially in memory.
+        float[] sorted = new float[4 * n];
         float[] areas = new float[n];
-        for (int i = 0; i < n; i++) {
-            areas[i] = area(boxes, i);
+        int[] alive = new int[n];
+        for (int r = 0; r < n; r++) {
+            System.arraycopy(boxes, 4 * order[r], sorted, 4 * r, 4);
+            areas[r] = area(sorted, r);
+            alive[r] = r;
         }
-        boolean[] suppressed = new boolean[n];
+        int aliveCount = n;
         int kept = 0;
-        for (int oi = 0; oi < n && kept < maxOut; oi++) {
-            int i = order[oi];
-            if (suppressed[i]) {
-                continue;
-            }
-            keepOut[kept++] = i;
-            float ix1 = boxes[4 * i];
-            float iy1 = boxes[4 * i + 1];
-            float ix2 = boxes[4 * i + 2];
-            float iy2 = boxes[4 * i + 3];
-            for (int oj = oi + 1; oj < n; oj++) {
-                int j = order[oj];
-                if (suppressed[j] || (groups != null && groups[j] != groups[i])) {
-                    continue;
+        while (aliveCount > 0 && kept < maxOut) {
+            int k = alive[0];
+            keepOut[kept++] = order[k];
+            float kx1 = sorted[4 * k];
+            float ky1 = sorted[4 * k + 1];
+            float kx2 = sorted[4 * k + 2];
+            float ky2 = sorted[4 * k + 3];
+            float kArea = areas[k];
+            int group = groups == null ? 0 : groups[order[k]];
+            int survivors = 0;
+            for (int t = 1; t < aliveCount; t++) {
+                int r = alive[t];
+                if (groups == null || groups[order[r]] == group) {
+                    float w = Math.max(0f, Math.min(kx2, sorted[4 * r + 2]) - Math.max(kx1, sorted[4 * r]));
+                    float h = Math.max(0f, Math.min(ky2, sorted[4 * r + 3]) - Math.max(ky1, sorted[4 * r + 1]));
+                    float inter = w * h;
+                    // NaN (0 / 0 for two empty boxes) never suppresses.
+                    if (inter / (kArea + areas[r] - inter) > iouThreshold) {
+                        continue;
+                    }
                 }
-                float w = Math.max(0f, Math.min(ix2, boxes[4 * j + 2]) - Math.max(ix1, boxes[4 * j]));
-                float h = Math.max(0f, Math.min(iy2, boxes[4 * j + 3]) - Math.max(iy1, boxes[4 * j + 1]));
-                float inter = w * h;
-                // NaN (0 / 0 for two empty boxes) never suppresses.
-                if (inter / (areas[i] + areas[j] - inter) > iouThreshold) {
-                    suppressed[j] = true;
-                }
+                alive[survivors++] = r;
             }
+            aliveCount = survivors;
         }
         return kept;
     }
 
     /** Indices of the first {@code n} scores, by score descending, ties by index ascending. */
     public static int[] sortedByScore(float[] scores, int n) {
+        return topByScore(scores, n, n);
+    }
+
+    /**
+     * The {@code k} best of the first {@code n} scores, in the order of {@link #sortedByScore}: a
+     * selection in linear time, then a sort of the {@code k} alone (the RPN keeps 1000 of 7500 and more).
+     */
+    public static int[] topByScore(float[] scores, int n, int k) {
         long[] keys = new long[n];
         for (int i = 0; i < n; i++) {
             float s = scores[i];
@@ -67,14 +82,54 @@ public final class Nms {
             }
             int bits = Float.floatToIntBits(s == 0f ? 0f : s); // -0 sorts as 0
             int sortable = bits ^ ((bits >> 31) & 0x7fffffff);
-            keys[i] = ((long) ~sortable << 32) | i;
+            keys[i] = ((long) ~sortable << 32) | i; // ascending keys = descending scores, then index
         }
-        Arrays.sort(keys);
-        int[] order = new int[n];
-        for (int i = 0; i < n; i++) {
+        int m = Math.min(k, n);
+        if (m < n) {
+            selectSmallest(keys, m);
+        }
+        Arrays.sort(keys, 0, m);
+        int[] order = new int[m];
+        for (int i = 0; i < m; i++) {
             order[i] = (int) keys[i];
         }
         return order;
+    }
+
+    /** Moves the {@code m} smallest keys (all distinct) into {@code keys[0, m)}, in any order. */
+    private static void selectSmallest(long[] keys, int m) {
+        int lo = 0;
+        int hi = keys.length - 1;
+        while (lo < hi) {
+            long pivot = median(keys[lo], keys[(lo + hi) >>> 1], keys[hi]);
+            int i = lo;
+            int j = hi;
+            while (i <= j) {
+                while (keys[i] < pivot) {
+                    i++;
+                }
+                while (keys[j] > pivot) {
+                    j--;
+                }
+                if (i <= j) {
+                    long t = keys[i];
+                    keys[i++] = keys[j];
+                    keys[j--] = t;
+                }
+            }
+            // Now keys[lo..j] <= pivot <= keys[i..hi]; continue in the part that holds position m.
+            if (m - 1 <= j) {
+                hi = j;
+            } else if (m - 1 >= i) {
+                lo = i;
+            } else {
+                return;
+            }
+        }
+    }
+
+    private static long median(long a, long b, long c) {
+        return Math.max(Math.min(a, b), Math.min(Math.max(a, b), c));
     }
 
     static float area(float[] boxes, int i) {

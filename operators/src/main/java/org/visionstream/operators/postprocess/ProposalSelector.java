@@ -36,14 +36,17 @@ public final class ProposalSelector {
         ensureCapacity(total);
         for (int a = 0; a < perCell; a++) {
             for (int p = 0; p < plane; p++) {
-                logits[p * perCell + a] = objectness[objOffset + a * plane + p];
+                float v = objectness[objOffset + a * plane + p];
+                // A NaN logit ranks last and is dropped below with the other non-finite scores.
+                logits[p * perCell + a] = Float.isNaN(v) ? Float.NEGATIVE_INFINITY : v;
             }
         }
-        int[] order = Nms.sortedByScore(logits, total);
         boolean countValidOnly = o.selection() == Selection.FILTER_THEN_TOPK;
+        // Top-k first needs only the k best ranked; filtering first may walk past them.
+        int[] order = countValidOnly ? Nms.sortedByScore(logits, total) : Nms.topByScore(logits, total, o.preNmsTopK());
         float minLogit = Float.isNaN(o.scoreThreshold()) ? Float.NEGATIVE_INFINITY : logit(o.scoreThreshold());
         int candidates = 0;
-        for (int rank = 0, considered = 0; rank < total && considered < o.preNmsTopK(); rank++) {
+        for (int rank = 0, considered = 0; rank < order.length && considered < o.preNmsTopK(); rank++) {
             int n = order[rank];
             if (!countValidOnly) {
                 considered++;
