@@ -22,9 +22,15 @@ public final class JobCommand implements Callable<Integer> {
     @Mixin
     JobOptionsMixin job;
 
-    /** Entry point for {@code flink run}. */
+    /**
+     * Entry point for {@code flink run} and application mode. It must not call {@code System.exit}: in
+     * application mode main() runs inside the JobManager.
+     */
     public static void main(String[] args) {
-        System.exit(new CommandLine(new JobCommand()).execute(args));
+        int exit = new CommandLine(new JobCommand()).execute(args);
+        if (exit != 0) {
+            throw new IllegalStateException("the detection job did not start or failed (exit code " + exit + ")");
+        }
     }
 
     @Override
