@@ -45,7 +45,7 @@ final class DemoSummary {
         s.append(String.format("%nframes produced   %d (%.1f fps from the video source in %.1f s)%n", framesProduced,
                 produceSeconds > 0 ? framesProduced / produceSeconds : 0, produceSeconds));
         s.append(String.format("events            %d%n", events));
-        s.append(String.format("dead letters      %d %s%n", deadLetters, deadLettersByReason.isEmpty() ? "" : deadLettersByReason));
+        s.append(String.format("dead letters      %d%s%n", deadLetters, deadLettersByReason.isEmpty() ? "" : " " + deadLettersByReason));
         s.append(String.format("unaccounted       %d%n", framesProduced - events - deadLetters));
         s.append(String.format("detections        %s%n", detectionsByLabel.isEmpty() ? "none" : detectionsByLabel));
         if (events > 0) {
