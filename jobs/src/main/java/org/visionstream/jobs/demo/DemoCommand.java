@@ -66,6 +66,10 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--fps", defaultValue = "5", description = "Frames per second taken from the video (default: ${DEFAULT-VALUE}).")
     double fps;
 
+    @Option(names = "--realtime", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Send frames at the video's own pace, as a camera would (default: true); --no-realtime sends as fast as possible.")
+    boolean realtime;
+
     @Option(names = "--max-frames", defaultValue = "0", description = "Stop after this many frames, 0 = the whole video.")
     long maxFrames;
 
@@ -114,6 +118,7 @@ public final class DemoCommand implements Callable<Integer> {
                         .cameraId("demo-camera")
                         .source(video)
                         .fps(fps)
+                        .realtime(realtime)
                         .maxFrames(maxFrames)
                         .build());
                 DemoSummary summary = new DemoSummary(System.currentTimeMillis());

@@ -50,7 +50,7 @@ final class DemoSummary {
         s.append(String.format("detections        %s%n", detectionsByLabel.isEmpty() ? "none" : detectionsByLabel));
         if (events > 0) {
             s.append(String.format("detector          median %.0f ms per frame%n", median(detectMillis)));
-            s.append(String.format("capture -> event  median %.0f ms (includes waiting for the checkpoint that commits it)%n",
+            s.append(String.format("capture -> event  median %.0f ms (with --realtime; includes waiting for the checkpoint that commits it)%n",
                     median(captureToEventMillis.stream().map(Long::doubleValue).toList())));
             double span = (lastEventAt - startedAt) / 1000.0;
             s.append(String.format("pipeline          %.2f frames/s from the first frame sent to the last event received (%.1f s); "
