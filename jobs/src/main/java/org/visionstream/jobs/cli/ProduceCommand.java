@@ -4,11 +4,10 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import org.visionstream.jobs.produce.FrameProducer;
 import org.visionstream.jobs.produce.FrameProducerOptions;
 import org.visionstream.jobs.produce.ProducerSummary;
+import org.visionstream.jobs.produce.ProgressListener;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -26,9 +25,6 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         description = "Publish frames from a video file, a stream URL or an image folder to the frames topic.")
 public final class ProduceCommand implements Callable<Integer> {
-
-    /** How long Ctrl-C waits for the run to flush and print before the JVM exits anyway. */
-    private static final long SHUTDOWN_WAIT_SECONDS = 30;
 
     @Option(names = "--bootstrap-servers", required = true, paramLabel = "HOST:PORT[,...]", description = "Kafka brokers.")
     String bootstrapServers;
@@ -65,22 +61,12 @@ public final class ProduceCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        CountDownLatch finished = new CountDownLatch(1);
-        FrameProducer producer = new FrameProducer(options());
-        Thread hook = new Thread(() -> {
-            producer.stop();
-            awaitQuietly(finished);
-        }, "produce-shutdown");
-        Runtime.getRuntime().addShutdownHook(hook);
-        try (producer) {
-            ProducerSummary s = producer.run((frames, bytes, seconds) -> System.err.printf(Locale.ROOT,
-                    "sent %d frames (%.1f fps, %.1f MB)%n", frames, seconds > 0 ? frames / seconds : 0, bytes / 1e6));
+        try (FrameProducer producer = new FrameProducer(options());
+                GracefulShutdown shutdown = GracefulShutdown.onSignal(producer::stop)) {
+            ProducerSummary s = producer.run(ProgressListener.printingTo(System.err));
             System.out.printf(Locale.ROOT, "%d frames of %s (frame-seq %d..%d, %.1f MB) sent to %s in %.1f s, %.1f fps%n",
                     s.framesSent(), cameraId, s.firstSequence(), s.lastSequence(), s.bytesSent() / 1e6, topic,
                     s.elapsedSeconds(), s.fps());
-        } finally {
-            finished.countDown();
-            removeHook(hook);
         }
         return 0;
     }
@@ -102,24 +88,6 @@ public final class ProduceCommand implements Callable<Integer> {
                     .build();
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage(), e);
-        }
-    }
-
-    private static void awaitQuietly(CountDownLatch latch) {
-        try {
-            if (!latch.await(SHUTDOWN_WAIT_SECONDS, TimeUnit.SECONDS)) {
-                System.err.println("the producer did not finish within " + SHUTDOWN_WAIT_SECONDS + " s, exiting anyway");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private static void removeHook(Thread hook) {
-        try {
-            Runtime.getRuntime().removeShutdownHook(hook);
-        } catch (IllegalStateException shuttingDown) {
-            // Ctrl-C: the hook is running and has just been released by the latch
         }
     }
 }

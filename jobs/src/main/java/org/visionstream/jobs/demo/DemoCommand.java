@@ -8,7 +8,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.apache.flink.configuration.Configuration;
@@ -19,6 +18,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.visionstream.jobs.detection.DetectionJob;
+import org.visionstream.jobs.cli.GracefulShutdown;
 import org.visionstream.jobs.detection.DetectionJobOptions;
 import org.visionstream.jobs.kafka.CommittedRecordsReader;
 import org.visionstream.jobs.kafka.EmbeddedKafka;
@@ -26,6 +26,7 @@ import org.visionstream.jobs.kafka.KafkaTopics;
 import org.visionstream.jobs.produce.FrameProducer;
 import org.visionstream.jobs.produce.FrameProducerOptions;
 import org.visionstream.jobs.produce.ProducerSummary;
+import org.visionstream.jobs.produce.ProgressListener;
 import org.visionstream.operators.deadletter.DeadLetterHeaders;
 import org.visionstream.operators.detect.DetectorOptions;
 import org.visionstream.operators.events.DetectionEvent;
@@ -93,16 +94,6 @@ public final class DemoCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         long started = System.nanoTime();
         ensureBundle();
-        CountDownLatch finished = new CountDownLatch(1);
-        FrameProducer[] producer = new FrameProducer[1];
-        Thread hook = new Thread(() -> {
-            // Ctrl-C: stop producing, let the run below account for what was sent and clean up.
-            if (producer[0] != null) {
-                producer[0].stop();
-            }
-            awaitQuietly(finished, 30);
-        }, "demo-shutdown");
-        Runtime.getRuntime().addShutdownHook(hook);
         try (EmbeddedKafka kafka = bootstrapServers == null ? EmbeddedKafka.start(HOME.resolve("target/demo-kafka")) : null) {
             String servers = kafka != null ? kafka.bootstrapServers() : bootstrapServers;
             DetectionJobOptions job = jobOptions(servers);
@@ -110,19 +101,22 @@ public final class DemoCommand implements Callable<Integer> {
             System.err.printf("Kafka %s%s; model %s; video %s%n", servers, kafka != null ? " (in-process)" : "",
                     model, video);
             JobClient client = DetectionJob.start(localFlink(), job);
+            FrameProducerOptions frames = FrameProducerOptions.builder()
+                    .bootstrapServers(servers)
+                    .topic(job.framesTopic())
+                    .cameraId("demo-camera")
+                    .source(video)
+                    .fps(fps)
+                    .realtime(realtime)
+                    .maxFrames(maxFrames)
+                    .build();
+            // Ctrl-C stops producing; the frames already sent are still awaited and summarised.
             try (CommittedRecordsReader reader = new CommittedRecordsReader(servers,
-                    List.of(job.eventsTopic(), job.deadLetterTopic()), FrameProducer.MAX_REQUEST_BYTES)) {
-                producer[0] = new FrameProducer(FrameProducerOptions.builder()
-                        .bootstrapServers(servers)
-                        .topic(job.framesTopic())
-                        .cameraId("demo-camera")
-                        .source(video)
-                        .fps(fps)
-                        .realtime(realtime)
-                        .maxFrames(maxFrames)
-                        .build());
+                            List.of(job.eventsTopic(), job.deadLetterTopic()), FrameProducer.MAX_REQUEST_BYTES);
+                    FrameProducer producer = new FrameProducer(frames);
+                    GracefulShutdown shutdown = GracefulShutdown.onSignal(producer::stop)) {
                 DemoSummary summary = new DemoSummary(System.currentTimeMillis());
-                ProducerSummary sent = produceWhilePrinting(producer[0], reader, job, summary);
+                ProducerSummary sent = produceWhilePrinting(producer, reader, job, summary);
                 // Every frame sent ends as an event or a dead letter; wait for the last checkpoints to commit them.
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120 + 10 * sent.framesSent() / Math.max(1, parallelism));
                 while (summary.accounted() < sent.framesSent() && System.nanoTime() < deadline) {
@@ -131,30 +125,18 @@ public final class DemoCommand implements Callable<Integer> {
                 System.out.print(summary.format(sent.framesSent(), sent.elapsedSeconds(), (System.nanoTime() - started) / 1e9));
                 client.cancel().get(30, TimeUnit.SECONDS);
                 return summary.accounted() == sent.framesSent() ? 0 : 1;
-            } finally {
-                if (producer[0] != null) {
-                    producer[0].close();
-                }
-            }
-        } finally {
-            finished.countDown();
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException shuttingDown) {
-                // the hook is running: it waits for the countDown above
             }
         }
     }
 
-    /** Produces the video on this thread while a second one prints what arrives. */
+    /** Produces the video on a second thread while this one prints what arrives. */
     private ProducerSummary produceWhilePrinting(FrameProducer producer, CommittedRecordsReader reader,
             DetectionJobOptions job, DemoSummary summary) throws Exception {
         ProducerSummary[] result = new ProducerSummary[1];
         Exception[] failure = new Exception[1];
         Thread produce = new Thread(() -> {
             try {
-                result[0] = producer.run((frames, bytes, seconds) -> System.err.printf(
-                        "produced %d frames (%.1f fps, %.1f MB)%n", frames, frames / Math.max(seconds, 1e-9), bytes / 1e6));
+                result[0] = producer.run(ProgressListener.printingTo(System.err));
             } catch (Exception e) {
                 failure[0] = e;
             }
@@ -255,14 +237,6 @@ public final class DemoCommand implements Callable<Integer> {
                 .start();
         if (p.waitFor() != 0) {
             throw new IOException("the D2Go conversion failed (exit " + p.exitValue() + "); see its output above");
-        }
-    }
-
-    private static void awaitQuietly(CountDownLatch latch, long seconds) {
-        try {
-            latch.await(seconds, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 }
