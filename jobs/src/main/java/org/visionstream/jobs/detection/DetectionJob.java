@@ -38,6 +38,9 @@ public final class DetectionJob {
     /** Adds the job's pipeline to {@code env} (checkpointing included). */
     public static void build(StreamExecutionEnvironment env, DetectionJobOptions o) {
         env.enableCheckpointing(o.checkpointInterval().toMillis(), CheckpointingMode.EXACTLY_ONCE);
+        // No function keeps or changes its input, so chained operators may hand frames on without a deep
+        // copy of the raw bytes and decoded pixels (about a megabyte each) per hop.
+        env.getConfig().enableObjectReuse();
         if (o.parallelism() > 0) {
             env.setParallelism(o.parallelism());
         }
@@ -75,13 +78,17 @@ public final class DetectionJob {
         return env.executeAsync(NAME);
     }
 
+    /** A frame's record: the image plus room for key, headers and batch framing. */
+    private static int maxRecordBytes(DetectionJobOptions o) {
+        return o.maxFrameBytes() + (1 << 20);
+    }
+
     private static Properties consumerProperties(DetectionJobOptions o) {
         Properties p = new Properties();
         // Whole frames must fit a fetch; only committed frames are read when an upstream writes transactionally.
-        p.setProperty("max.partition.fetch.bytes", Integer.toString(o.maxFrameBytes() + (1 << 20)));
-        p.setProperty("fetch.max.bytes", Integer.toString(Math.max(o.maxFrameBytes() + (1 << 20), 52428800)));
+        p.setProperty("max.partition.fetch.bytes", Integer.toString(maxRecordBytes(o)));
+        p.setProperty("fetch.max.bytes", Integer.toString(Math.max(maxRecordBytes(o), 52428800)));
         p.setProperty("isolation.level", "read_committed");
-        p.setProperty("commit.offsets.on.checkpoint", "true");
         p.putAll(o.kafkaProperties());
         return p;
     }
@@ -89,7 +96,7 @@ public final class DetectionJob {
     private static <T> KafkaSink<T> sink(DetectionJobOptions o, String topic, String suffix,
             KafkaRecordSerializationSchema<T> schema) {
         Properties p = new Properties();
-        p.setProperty("max.request.size", Integer.toString(o.maxFrameBytes() + (1 << 20)));
+        p.setProperty("max.request.size", Integer.toString(maxRecordBytes(o)));
         p.setProperty("transaction.timeout.ms", Long.toString(o.transactionTimeout().toMillis()));
         p.putAll(o.kafkaProperties());
         var builder = KafkaSink.<T>builder()
