@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.regex.Pattern;
+import org.visionstream.operators.frames.FrameHeaders;
 
 /** What a {@link FrameProducer} reads, how it samples and encodes frames, and where it publishes them. */
 public final class FrameProducerOptions {
@@ -14,9 +15,6 @@ public final class FrameProducerOptions {
     public static final String DEFAULT_CAMERA_ID = "camera-1";
     public static final double DEFAULT_FPS = 5.0;
     public static final int DEFAULT_JPEG_QUALITY = 90;
-
-    /** The frame parser of the detection job rejects longer camera ids. */
-    private static final int MAX_CAMERA_ID_LENGTH = 256;
 
     /** {@code scheme://}: anything FFmpeg opens by protocol rather than as a local file. */
     private static final Pattern URL = Pattern.compile("^[A-Za-z][A-Za-z0-9+.-]*://.*");
@@ -160,8 +158,8 @@ public final class FrameProducerOptions {
 
         public Builder cameraId(String cameraId) {
             if (cameraId == null || cameraId.isBlank() || !cameraId.strip().equals(cameraId)
-                    || cameraId.length() > MAX_CAMERA_ID_LENGTH) {
-                throw new IllegalArgumentException("the camera id must be 1 to " + MAX_CAMERA_ID_LENGTH
+                    || cameraId.length() > FrameHeaders.MAX_CAMERA_ID_LENGTH) {
+                throw new IllegalArgumentException("the camera id must be 1 to " + FrameHeaders.MAX_CAMERA_ID_LENGTH
                         + " characters without surrounding whitespace, got '" + cameraId + "'");
             }
             this.cameraId = cameraId;

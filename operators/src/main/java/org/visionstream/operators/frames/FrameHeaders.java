@@ -10,6 +10,9 @@ public final class FrameHeaders {
     /** Camera id, the same as the record key. */
     public static final String CAMERA_ID = "camera-id";
 
+    /** The longest camera id the job accepts. */
+    public static final int MAX_CAMERA_ID_LENGTH = 256;
+
     /** Frame sequence number within the camera's stream, a non-negative decimal integer. */
     public static final String SEQUENCE = "frame-seq";
 

@@ -8,13 +8,12 @@ import org.visionstream.operators.frames.InvalidFrameException.Reason;
 public final class FrameParser {
 
     private static final Set<String> CONTENT_TYPES = Set.of(FrameHeaders.JPEG, FrameHeaders.PNG);
-    private static final int MAX_CAMERA_ID_LENGTH = 256;
 
     public FrameMetadata parse(RawFrame frame) throws InvalidFrameException {
         String cameraId = text(frame, FrameHeaders.CAMERA_ID);
-        if (cameraId.isBlank() || cameraId.length() > MAX_CAMERA_ID_LENGTH) {
+        if (cameraId.isBlank() || cameraId.length() > FrameHeaders.MAX_CAMERA_ID_LENGTH) {
             throw new InvalidFrameException(Reason.INVALID_HEADER,
-                    "header " + FrameHeaders.CAMERA_ID + " must be 1 to " + MAX_CAMERA_ID_LENGTH + " characters");
+                    "header " + FrameHeaders.CAMERA_ID + " must be 1 to " + FrameHeaders.MAX_CAMERA_ID_LENGTH + " characters");
         }
         long sequence = number(frame, FrameHeaders.SEQUENCE);
         long captureTs = number(frame, FrameHeaders.CAPTURE_TIMESTAMP);
