@@ -58,9 +58,6 @@ public final class DetectionJobOptions implements Serializable {
         this.eventsTopic = require(b.eventsTopic, "events topic");
         this.deadLetterTopic = require(b.deadLetterTopic, "dead-letter topic");
         this.groupId = require(b.groupId, "consumer group");
-        if (b.detector.bundleOrNull() == null) {
-            throw new IllegalArgumentException("the model bundle must be set");
-        }
         this.detector = b.detector.build();
         this.parallelism = b.parallelism;
         this.checkpointInterval = b.checkpointInterval;

@@ -23,7 +23,10 @@ public final class DetectorOptions implements Serializable {
     private final Set<String> classes;
 
     private DetectorOptions(Builder b) {
-        this.bundle = Objects.requireNonNull(b.bundle, "bundle").toString();
+        if (b.bundle == null) {
+            throw new IllegalArgumentException("the model bundle must be set");
+        }
+        this.bundle = b.bundle.toString();
         this.executionProvider = b.executionProvider;
         this.intraOpThreads = b.intraOpThreads;
         this.scoreThreshold = b.scoreThreshold;
@@ -73,11 +76,6 @@ public final class DetectorOptions implements Serializable {
         private int intraOpThreads = 0;
         private float scoreThreshold = 0.5f;
         private Set<String> classes = new LinkedHashSet<>();
-
-        /** The bundle set so far, or null. */
-        public Path bundleOrNull() {
-            return bundle;
-        }
 
         public Builder bundle(Path bundle) {
             this.bundle = bundle;

@@ -21,6 +21,9 @@ import org.visionstream.operators.bundle.ModelManifest.ResizeMethod;
  */
 public final class Preprocessor {
 
+    /** 16 Mpx of network input (192 MiB of floats): far above any sane rule, far below a heap blow-up. */
+    public static final long MAX_INPUT_PIXELS = 16L << 20;
+
     private final Preprocess spec;
     /** For each network channel, the BGR channel it reads. */
     private final int[] source = new int[3];
@@ -35,9 +38,6 @@ public final class Preprocessor {
     public ResizePlan plan(int width, int height) {
         return ResizePlan.of(spec.resize(), width, height);
     }
-
-    /** 16 Mpx of network input (192 MiB of floats): far above any sane rule, far below a heap blow-up. */
-    public static final long MAX_INPUT_PIXELS = 16L << 20;
 
     /**
      * @throws IllegalArgumentException when the resize rule would make a network input of more than
