@@ -43,7 +43,11 @@ public final class OrtGraphCheck {
             String[] f = line.split("\t");
             OrtSession session = sessions.get(f[0]);
             if (session == null) {
-                session = env.createSession(bundle.resolve(f[0]).toString(), new OrtSession.SessionOptions());
+                OrtSession.SessionOptions options = new OrtSession.SessionOptions();
+                // As the runtime does (OrtGraph): U8U8 int8 kernels on x86 CPUs without VNNI, whose U8S8
+                // kernels saturate 16-bit intermediates (backbone features off by up to 17 steps on AVX2).
+                options.addConfigEntry("session.x64quantprecision", "1");
+                session = env.createSession(bundle.resolve(f[0]).toString(), options);
                 sessions.put(f[0], session);
             }
             Map<String, OnnxTensor> inputs = new HashMap<>();

@@ -22,6 +22,9 @@ public final class OrtGraph implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(OrtGraph.class);
 
+    /** ONNX Runtime's kOrtSessionOptionsAvx2PrecisionMode. */
+    private static final String X64_QUANT_PRECISION = "session.x64quantprecision";
+
     private final String name;
     private final OrtSession session;
     private final ExecutionProvider provider;
@@ -44,6 +47,10 @@ public final class OrtGraph implements AutoCloseable {
         ExecutionProvider provider = requested;
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
             options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+            // x86 CPUs without VNNI (AVX2, AVX-512 before Cascade Lake) run U8S8 int8 kernels whose 16-bit
+            // intermediates saturate: int8 graphs drift far from their model there. The exact U8U8 kernels
+            // only replace them on such CPUs.
+            options.addConfigEntry(X64_QUANT_PRECISION, "1");
             if (intraOpThreads > 0) {
                 options.setIntraOpNumThreads(intraOpThreads);
             }
