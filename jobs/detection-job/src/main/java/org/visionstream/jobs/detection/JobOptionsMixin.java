@@ -1,4 +1,4 @@
-package org.visionstream.jobs.cli;
+package org.visionstream.jobs.detection;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -9,7 +9,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.function.Consumer;
 import org.apache.flink.connector.base.DeliveryGuarantee;
-import org.visionstream.jobs.detection.DetectionJobOptions;
 import org.visionstream.operators.detect.DetectorOptions;
 import org.visionstream.operators.inference.ExecutionProvider;
 import picocli.CommandLine.Option;
@@ -18,7 +17,7 @@ import picocli.CommandLine.Option;
  * The detection job's options on the command line ({@code job} and {@code demo}): each one given
  * overrides the same key of {@code --config}.
  */
-final class JobOptionsMixin {
+public final class JobOptionsMixin {
 
     @Option(names = "--config", paramLabel = "FILE", description = "Properties file (see deploy/detection-job.properties).")
     Path config;
@@ -66,10 +65,17 @@ final class JobOptionsMixin {
     @Option(names = "--transactional-id-prefix", description = "Unique per job on the Kafka cluster (default: visionstream-<group>-<events topic>).")
     String transactionalIdPrefix;
 
+    @Option(names = "--checkpoint-dir", paramLabel = "DIR|URI",
+            description = "Checkpoints and savepoints (a directory or e.g. s3://bucket/path); a start with the same directory resumes from the newest one in it.")
+    String checkpointDir;
+
+    @Option(names = "--from-savepoint", paramLabel = "PATH", description = "Start from this savepoint or retained checkpoint.")
+    String fromSavepoint;
+
     @Option(names = "--kafka-property", paramLabel = "KEY=VALUE", description = "Extra Kafka client property (repeatable).")
     Map<String, String> kafkaProperties = new LinkedHashMap<>();
 
-    DetectionJobOptions options() throws IOException {
+    public DetectionJobOptions options() throws IOException {
         DetectionJobOptions.Builder b = config != null ? DetectionJobOptions.fromProperties(config) : DetectionJobOptions.builder();
         ifGiven(bootstrapServers, b::bootstrapServers);
         ifGiven(framesTopic, b::framesTopic);
@@ -80,6 +86,8 @@ final class JobOptionsMixin {
         ifGiven(checkpointIntervalMs, ms -> b.checkpointInterval(Duration.ofMillis(ms)));
         ifGiven(deliveryGuarantee, g -> b.deliveryGuarantee(DeliveryGuarantee.valueOf(g.toUpperCase(Locale.ROOT).replace('-', '_'))));
         ifGiven(transactionalIdPrefix, b::transactionalIdPrefix);
+        ifGiven(checkpointDir, b::checkpointDir);
+        ifGiven(fromSavepoint, b::fromSavepoint);
         kafkaProperties.forEach(b::kafkaProperty);
         DetectorOptions.Builder d = b.detector();
         ifGiven(model, d::bundle);

@@ -1,5 +1,6 @@
 package org.visionstream.jobs.produce;
 
+import org.visionstream.jobs.detection.DetectionJobOptions;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -189,7 +190,7 @@ class FrameProducerTest {
         assertEquals("unused:9092", config.get(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG));
         assertEquals("all", config.get(ProducerConfig.ACKS_CONFIG));
         assertEquals(true, config.get(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG));
-        assertTrue((Integer) config.get(ProducerConfig.MAX_REQUEST_SIZE_CONFIG) > FrameProducer.MAX_FRAME_BYTES);
+        assertTrue((Integer) config.get(ProducerConfig.MAX_REQUEST_SIZE_CONFIG) > DetectionJobOptions.DEFAULT_MAX_FRAME_BYTES);
         assertTrue((Long) config.get(ProducerConfig.BUFFER_MEMORY_CONFIG) >= 2L * FrameProducer.MAX_REQUEST_BYTES);
         assertEquals("20", config.get(ProducerConfig.LINGER_MS_CONFIG));
         assertEquals("lz4", config.get(ProducerConfig.COMPRESSION_TYPE_CONFIG));

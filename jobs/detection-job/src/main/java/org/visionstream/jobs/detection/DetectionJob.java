@@ -1,7 +1,13 @@
 package org.visionstream.jobs.detection;
 
+import java.time.Duration;
+import java.util.Optional;
 import java.util.Properties;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
@@ -35,9 +41,26 @@ public final class DetectionJob {
 
     private DetectionJob() {}
 
-    /** Adds the job's pipeline to {@code env} (checkpointing included). */
-    public static void build(StreamExecutionEnvironment env, DetectionJobOptions o) {
-        env.enableCheckpointing(o.checkpointInterval().toMillis(), CheckpointingMode.EXACTLY_ONCE);
+    /**
+     * Adds the job's pipeline to {@code env} with its checkpointing, restart and restore settings.
+     *
+     * @return the savepoint or checkpoint the job will start from, or empty when it starts from the frames
+     *     topic's committed offsets (the earliest frame for a new consumer group)
+     */
+    public static Optional<String> build(StreamExecutionEnvironment env, DetectionJobOptions o) {
+        Configuration conf = new Configuration();
+        conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, o.checkpointInterval());
+        conf.set(CheckpointingOptions.CHECKPOINTING_CONSISTENCY_MODE, CheckpointingMode.EXACTLY_ONCE);
+        if (env.getConfiguration().getOptional(RestartStrategyOptions.RESTART_STRATEGY).isEmpty()) {
+            // A lost broker or TaskManager heals by itself: restart from the last checkpoint, backing off
+            // to one attempt a minute instead of flooding the logs. (A cluster's own setting wins.)
+            conf.set(RestartStrategyOptions.RESTART_STRATEGY, "exponential-delay");
+            conf.set(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_INITIAL_BACKOFF, Duration.ofSeconds(1));
+            conf.set(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_MAX_BACKOFF, Duration.ofMinutes(1));
+        }
+        Optional<String> restore = JobCheckpoints.configure(conf, o,
+                env.getConfiguration().getOptional(StateRecoveryOptions.SAVEPOINT_PATH));
+        env.configure(conf);
         // No function keeps or changes its input, so chained operators may hand frames on without a deep
         // copy of the raw bytes and decoded pixels (about a megabyte each) per hop.
         env.getConfig().enableObjectReuse();
@@ -70,6 +93,7 @@ public final class DetectionJob {
                 .sinkTo(sink(o, o.deadLetterTopic(), "dlq", new DeadLetterSerializationSchema(o.deadLetterTopic())))
                 .name("dead letters: " + o.deadLetterTopic())
                 .uid("dead-letter-sink");
+        return restore;
     }
 
     /** Builds the job on {@code env} and submits it without waiting for it to end. */

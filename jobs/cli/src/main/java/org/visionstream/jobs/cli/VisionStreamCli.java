@@ -1,6 +1,7 @@
 package org.visionstream.jobs.cli;
 
 import org.visionstream.jobs.demo.DemoCommand;
+import org.visionstream.jobs.detection.JobCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 

@@ -1,5 +1,6 @@
 package org.visionstream.jobs.produce;
 
+import org.visionstream.jobs.detection.DetectionJobOptions;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -30,7 +31,7 @@ import org.visionstream.operators.frames.FrameHeaders;
  * with idempotence a retried batch neither duplicates nor reorders a camera's frames; the first send that
  * fails for good fails the run.
  *
- * <p>Frames may be up to {@link #MAX_FRAME_BYTES}, far above Kafka's 1 MiB defaults: the frames topic
+ * <p>Frames may be up to {@link DetectionJobOptions#DEFAULT_MAX_FRAME_BYTES}, far above Kafka's 1 MiB defaults: the frames topic
  * needs {@code max.message.bytes} of at least {@link #MAX_REQUEST_BYTES}, and its consumers
  * {@code max.partition.fetch.bytes} and {@code fetch.max.bytes} as large, or big frames are rejected or
  * fetched one at a time.
@@ -39,11 +40,11 @@ import org.visionstream.operators.frames.FrameHeaders;
  */
 public final class FrameProducer implements AutoCloseable {
 
-    /** The largest encoded frame the producer accepts: 16 MiB, a 4K frame at any sane JPEG quality. */
-    public static final int MAX_FRAME_BYTES = 16 << 20;
-
-    /** The producer's {@code max.request.size}: one frame plus room for its key, headers and batch framing. */
-    public static final int MAX_REQUEST_BYTES = MAX_FRAME_BYTES + (1 << 20);
+    /**
+     * The producer's {@code max.request.size}: the largest frame the job accepts by default (16 MiB, a 4K
+     * frame at any sane JPEG quality) plus room for its key, headers and batch framing.
+     */
+    public static final int MAX_REQUEST_BYTES = DetectionJobOptions.DEFAULT_MAX_FRAME_BYTES + (1 << 20);
 
     /** Room for a few maximal frames in flight while the broker acknowledges earlier ones. */
     private static final long BUFFER_MEMORY = 4L * MAX_REQUEST_BYTES;

@@ -14,7 +14,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
 import org.apache.flink.connector.base.DeliveryGuarantee;
-import org.visionstream.jobs.produce.FrameProducer;
 import org.visionstream.operators.detect.DetectorOptions;
 import org.visionstream.operators.inference.ExecutionProvider;
 import org.visionstream.operators.preprocess.ImageDecoder;
@@ -31,11 +30,30 @@ public final class DetectionJobOptions implements Serializable {
     /** The classes the product reports by default: cars, bikes, buses and persons. */
     public static final List<String> DEFAULT_CLASSES = List.of("car", "bicycle", "motorcycle", "bus", "person");
 
-    /** The largest frame the producer sends (16 MiB); topics and consumers must allow it. */
-    public static final int DEFAULT_MAX_FRAME_BYTES = FrameProducer.MAX_FRAME_BYTES;
+    /** The largest frame (16 MiB) the job accepts by default and the producer sends; topics must allow it. */
+    public static final int DEFAULT_MAX_FRAME_BYTES = 16 << 20;
 
     /** Kafka's default transaction.max.timeout.ms (15 min): a larger transaction timeout is refused. */
     public static final Duration DEFAULT_TRANSACTION_TIMEOUT = Duration.ofMinutes(15);
+
+    /**
+     * How far ahead of the processing time a frame's capture time may be (a camera with a wrong clock):
+     * Kafka brokers refuse record timestamps more than log.message.timestamp.after.max.ms (1 h) ahead.
+     */
+    public static final Duration DEFAULT_MAX_CLOCK_SKEW = Duration.ofHours(1);
+
+    /**
+     * Kafka client settings the job sets itself, and why each may not be overridden with {@code kafka.*}:
+     * they would break exactly-once or the job's own wiring.
+     */
+    private static final Map<String, String> OWNED_KAFKA_PROPERTIES = Map.of(
+            "bootstrap.servers", "use bootstrap.servers (--bootstrap-servers)",
+            "group.id", "use group.id (--group-id)",
+            "transactional.id", "the sinks derive it from transactional-id.prefix",
+            "transaction.timeout.ms", "use transaction.timeout.ms, which is checked against the checkpoint interval",
+            "key.serializer", "the job writes bytes", "value.serializer", "the job writes bytes",
+            "key.deserializer", "the job reads bytes", "value.deserializer", "the job reads bytes",
+            "enable.auto.commit", "offsets are committed with Flink's checkpoints");
 
     private final String bootstrapServers;
     private final String framesTopic;
@@ -51,6 +69,9 @@ public final class DetectionJobOptions implements Serializable {
     private final int maxFrameBytes;
     private final long maxPixels;
     private final Map<String, String> kafkaProperties;
+    private final String checkpointDir;
+    private final String fromSavepoint;
+    private final Duration maxClockSkew;
 
     private DetectionJobOptions(Builder b) {
         this.bootstrapServers = require(b.bootstrapServers, "bootstrap servers");
@@ -68,6 +89,9 @@ public final class DetectionJobOptions implements Serializable {
         this.maxFrameBytes = b.maxFrameBytes;
         this.maxPixels = b.maxPixels;
         this.kafkaProperties = Map.copyOf(b.kafkaProperties);
+        this.checkpointDir = b.checkpointDir == null || b.checkpointDir.isBlank() ? null : JobCheckpoints.uri(b.checkpointDir);
+        this.fromSavepoint = b.fromSavepoint == null || b.fromSavepoint.isBlank() ? null : JobCheckpoints.uri(b.fromSavepoint);
+        this.maxClockSkew = b.maxClockSkew;
         if (framesTopic.equals(eventsTopic) || framesTopic.equals(deadLetterTopic) || eventsTopic.equals(deadLetterTopic)) {
             throw new IllegalArgumentException("the frames, events and dead-letter topics must differ");
         }
@@ -81,6 +105,34 @@ public final class DetectionJobOptions implements Serializable {
                 && transactionTimeout.compareTo(checkpointInterval) <= 0) {
             throw new IllegalArgumentException("the transaction timeout (" + transactionTimeout
                     + ") must exceed the checkpoint interval (" + checkpointInterval + ")");
+        }
+        if (maxClockSkew.isNegative()) {
+            throw new IllegalArgumentException("the maximum clock skew must not be negative");
+        }
+        checkKafkaProperties(kafkaProperties, deliveryGuarantee);
+    }
+
+    /** Refuses client settings that the job owns or that would silently weaken exactly-once. */
+    private static void checkKafkaProperties(Map<String, String> properties, DeliveryGuarantee guarantee) {
+        for (Map.Entry<String, String> e : properties.entrySet()) {
+            String key = e.getKey();
+            String value = e.getValue().trim().toLowerCase(Locale.ROOT);
+            String why = OWNED_KAFKA_PROPERTIES.get(key);
+            if (why == null && guarantee == DeliveryGuarantee.EXACTLY_ONCE) {
+                why = switch (key) {
+                    case "isolation.level" -> value.equals("read_committed") ? null
+                            : "exactly-once needs read_committed (aborted transactions would be read as frames)";
+                    case "enable.idempotence" -> value.equals("true") ? null
+                            : "Kafka transactions need the idempotent producer";
+                    case "acks" -> value.equals("all") || value.equals("-1") ? null
+                            : "the idempotent, transactional producer needs acks=all";
+                    default -> null;
+                };
+            }
+            if (why != null) {
+                throw new IllegalArgumentException(
+                        "kafka property '" + key + "=" + e.getValue() + "' is refused: " + why);
+            }
         }
     }
 
@@ -100,8 +152,9 @@ public final class DetectionJobOptions implements Serializable {
      * {@code topic.dead-letters}, {@code group.id}, {@code model}, {@code classes}, {@code threshold},
      * {@code provider}, {@code intra-op-threads}, {@code parallelism}, {@code checkpoint.interval.ms},
      * {@code delivery.guarantee}, {@code transactional-id.prefix}, {@code transaction.timeout.ms},
-     * {@code frame.max-bytes}, {@code frame.max-pixels}; every {@code kafka.*} key goes to the Kafka
-     * clients without the prefix.
+     * {@code frame.max-bytes}, {@code frame.max-pixels}, {@code frame.max-clock-skew.ms},
+     * {@code checkpoint.dir}, {@code from-savepoint}; every {@code kafka.*} key goes to the Kafka clients
+     * without the prefix.
      */
     public static Builder fromProperties(Path file) throws IOException {
         Properties p = new Properties();
@@ -130,6 +183,9 @@ public final class DetectionJobOptions implements Serializable {
                 case "transaction.timeout.ms" -> b.transactionTimeout(Duration.ofMillis(Long.parseLong(v)));
                 case "frame.max-bytes" -> b.maxFrameBytes(Integer.parseInt(v));
                 case "frame.max-pixels" -> b.maxPixels(Long.parseLong(v));
+                case "frame.max-clock-skew.ms" -> b.maxClockSkew(Duration.ofMillis(Long.parseLong(v)));
+                case "checkpoint.dir" -> b.checkpointDir(v);
+                case "from-savepoint" -> b.fromSavepoint(v);
                 default -> {
                     if (!key.startsWith("kafka.")) {
                         throw new IllegalArgumentException("unknown key '" + key + "' in " + file);
@@ -200,6 +256,24 @@ public final class DetectionJobOptions implements Serializable {
         return kafkaProperties;
     }
 
+    /**
+     * Where checkpoints and savepoints go, as a URI ({@code file:///...}, {@code s3://...}); null keeps
+     * them in the JobManager's memory, so a restart of the job cannot resume where it stopped.
+     */
+    public String checkpointDir() {
+        return checkpointDir;
+    }
+
+    /** The savepoint or retained checkpoint to start from; null resumes from the newest under {@link #checkpointDir}. */
+    public String fromSavepoint() {
+        return fromSavepoint;
+    }
+
+    /** How far a frame's capture time may be ahead of the processing time before the frame is refused. */
+    public Duration maxClockSkew() {
+        return maxClockSkew;
+    }
+
     public Builder toBuilder() {
         Builder b = builder()
                 .bootstrapServers(bootstrapServers)
@@ -214,7 +288,10 @@ public final class DetectionJobOptions implements Serializable {
                 .transactionalIdPrefix(transactionalIdPrefix)
                 .transactionTimeout(transactionTimeout)
                 .maxFrameBytes(maxFrameBytes)
-                .maxPixels(maxPixels);
+                .maxPixels(maxPixels)
+                .maxClockSkew(maxClockSkew)
+                .checkpointDir(checkpointDir)
+                .fromSavepoint(fromSavepoint);
         kafkaProperties.forEach(b::kafkaProperty);
         return b;
     }
@@ -225,7 +302,8 @@ public final class DetectionJobOptions implements Serializable {
                 + " (dead letters: " + deadLetterTopic + "), group " + groupId + ", model " + detector.bundle()
                 + ", classes " + (detector.classes().isEmpty() ? "all" : detector.classes()) + ", threshold "
                 + detector.scoreThreshold() + ", provider " + detector.executionProvider() + ", "
-                + deliveryGuarantee + ", checkpoints every " + checkpointInterval.toMillis() + " ms";
+                + deliveryGuarantee + ", checkpoints every " + checkpointInterval.toMillis() + " ms to "
+                + (checkpointDir != null ? checkpointDir : "JobManager memory (not kept across restarts)");
     }
 
     /** Builder; defaults: topics frames/detections/frames-dlq, group visionstream-detector, exactly-once. */
@@ -243,6 +321,9 @@ public final class DetectionJobOptions implements Serializable {
         private Duration transactionTimeout = DEFAULT_TRANSACTION_TIMEOUT;
         private int maxFrameBytes = DEFAULT_MAX_FRAME_BYTES;
         private long maxPixels = ImageDecoder.DEFAULT_MAX_PIXELS;
+        private Duration maxClockSkew = DEFAULT_MAX_CLOCK_SKEW;
+        private String checkpointDir;
+        private String fromSavepoint;
         private final Map<String, String> kafkaProperties = new LinkedHashMap<>();
 
         public Builder bootstrapServers(String servers) {
@@ -312,6 +393,23 @@ public final class DetectionJobOptions implements Serializable {
 
         public Builder maxPixels(long pixels) {
             this.maxPixels = pixels;
+            return this;
+        }
+
+        public Builder maxClockSkew(Duration skew) {
+            this.maxClockSkew = Objects.requireNonNull(skew);
+            return this;
+        }
+
+        /** A directory or a file system URI ({@code s3://bucket/path}); null or empty: JobManager memory. */
+        public Builder checkpointDir(String dir) {
+            this.checkpointDir = dir;
+            return this;
+        }
+
+        /** A savepoint or retained checkpoint (its directory or {@code _metadata} file) to start from. */
+        public Builder fromSavepoint(String path) {
+            this.fromSavepoint = path;
             return this;
         }
 
