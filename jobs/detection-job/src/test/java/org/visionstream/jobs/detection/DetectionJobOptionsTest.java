@@ -36,6 +36,9 @@ class DetectionJobOptionsTest {
                 "delivery.guarantee = at-least-once",
                 "transaction.timeout.ms = 60000",
                 "frame.max-bytes = 1048576",
+                "frame.max-clock-skew.ms = 60000",
+                "checkpoint.dir = s3://bucket/visionstream/checkpoints",
+                "from-savepoint = target/savepoints/savepoint-1",
                 "kafka.security.protocol = SSL"));
         DetectionJobOptions o = DetectionJobOptions.fromProperties(file).build();
         assertEquals("kafka-1:9092,kafka-2:9092", o.bootstrapServers());
@@ -50,6 +53,9 @@ class DetectionJobOptionsTest {
         assertEquals(Duration.ofSeconds(5), o.checkpointInterval());
         assertEquals(DeliveryGuarantee.AT_LEAST_ONCE, o.deliveryGuarantee());
         assertEquals(1048576, o.maxFrameBytes());
+        assertEquals(Duration.ofMinutes(1), o.maxClockSkew());
+        assertEquals("s3://bucket/visionstream/checkpoints", o.checkpointDir());
+        assertEquals(Path.of("target/savepoints/savepoint-1").toAbsolutePath().toUri().toString(), o.fromSavepoint());
         assertEquals(Map.of("security.protocol", "SSL"), o.kafkaProperties());
         assertEquals("visionstream-detectors-cam-events", o.transactionalIdPrefix());
     }
@@ -61,6 +67,35 @@ class DetectionJobOptionsTest {
         assertEquals(DeliveryGuarantee.EXACTLY_ONCE, o.deliveryGuarantee());
         assertEquals(List.of("frames", "detections", "frames-dlq"), List.of(o.framesTopic(), o.eventsTopic(), o.deadLetterTopic()));
         assertTrue(o.transactionTimeout().compareTo(Duration.ofMinutes(15)) <= 0, "fits Kafka's default maximum");
+        assertEquals(null, o.checkpointDir(), "JobManager memory unless a directory is given");
+        assertEquals(Duration.ofHours(1), o.maxClockSkew());
+    }
+
+    @Test
+    void aCheckpointDirectoryIsAnAbsoluteUri() {
+        DetectionJobOptions o = base().checkpointDir("target/ckpt/../checkpoints").build();
+        assertEquals(Path.of("target/checkpoints").toAbsolutePath().toUri().toString(), o.checkpointDir());
+        assertEquals("file:///var/lib/vs", base().checkpointDir("file:///var/lib/vs").build().checkpointDir());
+    }
+
+    @Test
+    void kafkaSettingsThatWeakenExactlyOnceOrThatTheJobOwnsAreRefused() {
+        for (String[] kv : new String[][] {
+                {"isolation.level", "read_uncommitted", "read_committed"},
+                {"enable.idempotence", "false", "idempotent"},
+                {"acks", "1", "acks=all"},
+                {"transaction.timeout.ms", "500", "checked against the checkpoint interval"},
+                {"transactional.id", "mine", "transactional-id.prefix"},
+                {"group.id", "other", "--group-id"},
+                {"enable.auto.commit", "true", "checkpoints"}}) {
+            var e = assertThrows(IllegalArgumentException.class, () -> base().kafkaProperty(kv[0], kv[1]).build(), kv[0]);
+            assertTrue(e.getMessage().contains("'" + kv[0] + "=" + kv[1] + "' is refused") && e.getMessage().contains(kv[2]),
+                    e.getMessage());
+        }
+        // What exactly-once needs anyway is accepted, and at-least-once may read uncommitted frames.
+        base().kafkaProperty("isolation.level", "read_committed").kafkaProperty("enable.idempotence", "true")
+                .kafkaProperty("acks", "all").build();
+        base().deliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE).kafkaProperty("isolation.level", "read_uncommitted").build();
     }
 
     @Test
