@@ -13,7 +13,8 @@ import org.visionstream.operators.frames.RawFrame;
 
 /**
  * Writes a dead letter to the dead-letter topic as the original record (key, value, timestamp, headers)
- * plus the {@link DeadLetterHeaders}, so it can be inspected and replayed as it was.
+ * plus the {@link DeadLetterHeaders}, so it can be inspected and replayed as it was. The record timestamp
+ * is no later than the rejection time; the original one is kept in a header.
  */
 public final class DeadLetterSerializationSchema implements KafkaRecordSerializationSchema<DeadLetter> {
 
@@ -28,7 +29,7 @@ public final class DeadLetterSerializationSchema implements KafkaRecordSerializa
     @Override
     public ProducerRecord<byte[], byte[]> serialize(DeadLetter letter, KafkaSinkContext context, Long timestamp) {
         RawFrame frame = letter.frame();
-        List<Header> headers = new ArrayList<>(frame.headers().size() + 5);
+        List<Header> headers = new ArrayList<>(frame.headers().size() + 6);
         for (RawFrame.Header h : frame.headers()) {
             headers.add(new RecordHeader(h.key(), h.value()));
         }
@@ -37,7 +38,11 @@ public final class DeadLetterSerializationSchema implements KafkaRecordSerializa
         headers.add(header(DeadLetterHeaders.MESSAGE, letter.message()));
         headers.add(header(DeadLetterHeaders.SOURCE, frame.source()));
         headers.add(header(DeadLetterHeaders.TIMESTAMP, Long.toString(letter.timestamp())));
-        Long recordTimestamp = frame.timestamp() >= 0 ? frame.timestamp() : null;
+        if (frame.timestamp() >= 0) {
+            headers.add(header(DeadLetterHeaders.ORIGINAL_TIMESTAMP, Long.toString(frame.timestamp())));
+        }
+        // A frame stamped in the future (a poison frame too) must not make the broker refuse its dead letter.
+        Long recordTimestamp = RecordTimestamps.notAfter(frame.timestamp(), letter.timestamp());
         return new ProducerRecord<>(topic, null, recordTimestamp, frame.key(), frame.value(), headers);
     }
 

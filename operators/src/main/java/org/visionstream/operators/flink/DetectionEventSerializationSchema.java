@@ -10,7 +10,7 @@ import org.visionstream.operators.events.DetectionEventJson;
 
 /**
  * Writes an event as JSON to the events topic: key = camera id (per-camera order), record timestamp =
- * capture time, header {@code content-type: application/json}.
+ * capture time (no later than the detection time), header {@code content-type: application/json}.
  */
 public final class DetectionEventSerializationSchema implements KafkaRecordSerializationSchema<DetectionEvent> {
 
@@ -25,7 +25,9 @@ public final class DetectionEventSerializationSchema implements KafkaRecordSeria
 
     @Override
     public ProducerRecord<byte[], byte[]> serialize(DetectionEvent event, KafkaSinkContext context, Long timestamp) {
-        return new ProducerRecord<>(topic, null, event.captureTimestamp(),
+        // A camera clock in the future must not make the broker refuse the event (and restart the job).
+        Long recordTimestamp = RecordTimestamps.notAfter(event.captureTimestamp(), event.detectTimestamp());
+        return new ProducerRecord<>(topic, null, recordTimestamp,
                 event.cameraId().getBytes(StandardCharsets.UTF_8), DetectionEventJson.toBytes(event),
                 List.of(new RecordHeader("content-type", JSON)));
     }

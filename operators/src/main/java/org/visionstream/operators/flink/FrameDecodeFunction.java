@@ -1,5 +1,6 @@
 package org.visionstream.operators.flink;
 
+import java.time.Duration;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Histogram;
@@ -26,8 +27,8 @@ public final class FrameDecodeFunction extends ProcessFunction<RawFrame, Decoded
 
     private final int maxFrameBytes;
     private final long maxPixels;
+    private final FrameParser parser;
 
-    private transient FrameParser parser;
     private transient ImageDecoder decoder;
     private transient Counter framesIn;
     private transient Counter deadLetters;
@@ -36,15 +37,17 @@ public final class FrameDecodeFunction extends ProcessFunction<RawFrame, Decoded
     /**
      * @param maxFrameBytes larger frames are dead-lettered as {@code TOO_LARGE}
      * @param maxPixels images declaring more pixels are dead-lettered as {@code DIMENSIONS_TOO_LARGE}
+     * @param maxClockSkew frames captured further ahead of the processing time are dead-lettered as
+     *     {@code INVALID_HEADER}
      */
-    public FrameDecodeFunction(int maxFrameBytes, long maxPixels) {
+    public FrameDecodeFunction(int maxFrameBytes, long maxPixels, Duration maxClockSkew) {
         this.maxFrameBytes = maxFrameBytes;
         this.maxPixels = maxPixels;
+        this.parser = new FrameParser(maxClockSkew);
     }
 
     @Override
     public void open(OpenContext context) {
-        parser = new FrameParser();
         decoder = new ImageDecoder(maxFrameBytes, maxPixels);
         MetricGroup group = FrameMetrics.group(getRuntimeContext().getMetricGroup());
         framesIn = group.counter("framesIn");
@@ -58,7 +61,7 @@ public final class FrameDecodeFunction extends ProcessFunction<RawFrame, Decoded
         long ingest = System.currentTimeMillis();
         FrameMetadata metadata;
         try {
-            metadata = parser.parse(frame);
+            metadata = parser.parse(frame, ingest);
         } catch (InvalidFrameException e) {
             reject(ctx, new DeadLetter(frame, DeadLetterStage.HEADERS, e.reason().name(), e.getMessage(), ingest));
             return;

@@ -1,9 +1,10 @@
 package org.visionstream.operators.frames;
 
 /**
- * The Kafka headers of a frame record. Values are UTF-8 text: the camera id as is, numbers in decimal,
- * the content type as a MIME type. The record key is the camera id too (so one camera's frames stay in
- * order on one partition) and the record timestamp is the capture time.
+ * The Kafka headers of a frame record. Each appears exactly once. Values are UTF-8 text: the camera id
+ * as is (no control characters, no leading or trailing whitespace), numbers as 1 to 19 ASCII decimal
+ * digits, the content type as a MIME type. The record key is the camera id too (so one camera's frames
+ * stay in order on one partition) and the record timestamp is the capture time.
  */
 public final class FrameHeaders {
 
@@ -16,7 +17,10 @@ public final class FrameHeaders {
     /** Frame sequence number within the camera's stream, a non-negative decimal integer. */
     public static final String SEQUENCE = "frame-seq";
 
-    /** Capture time, epoch milliseconds, a non-negative decimal integer. */
+    /**
+     * Capture time, epoch milliseconds, a non-negative decimal integer; at most the parser's maximum
+     * clock skew ahead of the processing time ({@link FrameParser#DEFAULT_MAX_CLOCK_SKEW}).
+     */
     public static final String CAPTURE_TIMESTAMP = "capture-ts";
 
     /** {@code image/jpeg} or {@code image/png}. */

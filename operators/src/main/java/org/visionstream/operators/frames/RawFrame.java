@@ -1,6 +1,7 @@
 package org.visionstream.operators.frames;
 
 import java.io.Serializable;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -16,14 +17,18 @@ public record RawFrame(
         headers = List.copyOf(headers);
     }
 
-    /** The last value of header {@code name}, or null. */
-    public byte[] header(String name) {
-        for (int i = headers.size() - 1; i >= 0; i--) {
-            if (headers.get(i).key().equals(name)) {
-                return headers.get(i).value();
+    /**
+     * Every value of header {@code name} in record order, empty when there is none. Kafka allows a key
+     * more than once, so a reader that wants one value decides what a repeat means.
+     */
+    public List<byte[]> headerValues(String name) {
+        List<byte[]> values = new ArrayList<>(1);
+        for (Header h : headers) {
+            if (h.key().equals(name)) {
+                values.add(h.value());
             }
         }
-        return null;
+        return values;
     }
 
     /** Where the frame came from, for logs and dead letters: {@code topic/partition@offset}. */

@@ -17,10 +17,14 @@ import org.visionstream.operators.preprocess.internal.ImageHeaders;
  */
 public final class ImageDecoder {
 
-    /** 64 MiB of encoded bytes, 50 megapixels: far above any camera frame, far below a heap blow-up. */
+    /** 64 MiB of encoded bytes: far above any camera frame, far below a heap blow-up. */
     public static final int DEFAULT_MAX_BYTES = 64 << 20;
 
-    public static final long DEFAULT_MAX_PIXELS = 50_000_000L;
+    /**
+     * 4096 x 4096 = 16 Mpx, 48 MiB of BGR pixels: covers 4K UHD and 12 Mpx sensors. Compression makes
+     * the byte limit no pixel limit: a 143 KB PNG can declare 49 Mpx, and decoding it costs 250 MB.
+     */
+    public static final long DEFAULT_MAX_PIXELS = 4096L * 4096;
 
     private final int maxBytes;
     private final long maxPixels;
@@ -50,6 +54,10 @@ public final class ImageDecoder {
             throw new ImageDecodeException(Reason.UNSUPPORTED_FORMAT, "neither a JPEG nor a PNG signature");
         }
         long[] size = ImageHeaders.declaredSize(format, data);
+        if (size[0] == 0 || size[1] == 0) {
+            throw new ImageDecodeException(
+                    Reason.CORRUPT, "the header declares " + size[0] + "x" + size[1] + ", an image without pixels");
+        }
         if (size[0] * size[1] > maxPixels) {
             throw new ImageDecodeException(
                     Reason.DIMENSIONS_TOO_LARGE,

@@ -4,10 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.function.UnaryOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
@@ -16,7 +16,10 @@ import org.junit.jupiter.api.Test;
 import org.visionstream.operators.deadletter.DeadLetter;
 import org.visionstream.operators.deadletter.DeadLetterStage;
 import org.visionstream.operators.frames.FrameHeaders;
+import org.visionstream.operators.frames.FrameParser;
+import org.visionstream.operators.frames.InvalidFrameException;
 import org.visionstream.operators.frames.RawFrame;
+import org.visionstream.operators.preprocess.ImageDecoder;
 import org.visionstream.operators.testing.Frames;
 import org.visionstream.operators.testing.SharedData;
 
@@ -57,9 +60,9 @@ class FrameDecodeFunctionTest {
                 Frames.jpeg("cam", 4, corrupt),
                 Frames.jpeg("cam", 5, Frames.utf8("not an image")),
                 Frames.jpeg("cam", 6, new byte[(1 << 20) + 1]),
-                without(FrameHeaders.SEQUENCE, Frames.jpeg("cam", 7, jpeg)),
-                replaced(FrameHeaders.CAPTURE_TIMESTAMP, "yesterday", Frames.jpeg("cam", 8, jpeg)),
-                replaced(FrameHeaders.CONTENT_TYPE, "image/gif", Frames.jpeg("cam", 9, jpeg)),
+                Frames.without(FrameHeaders.SEQUENCE, Frames.jpeg("cam", 7, jpeg)),
+                Frames.replaced(FrameHeaders.CAPTURE_TIMESTAMP, Frames.utf8("yesterday"), Frames.jpeg("cam", 8, jpeg)),
+                Frames.replaced(FrameHeaders.CONTENT_TYPE, Frames.utf8("image/gif"), Frames.jpeg("cam", 9, jpeg)),
                 Frames.jpeg("cam", 10, jpeg));
         try (var harness = harness(1 << 20)) {
             for (RawFrame f : frames) {
@@ -80,20 +83,28 @@ class FrameDecodeFunctionTest {
         }
     }
 
+    @Test
+    void aFrameCapturedInTheYear3000IsAHeadersDeadLetterAndTheFramesAroundItDecode() throws Exception {
+        String year3000 = Long.toString(Instant.parse("3000-01-01T00:00:00Z").toEpochMilli());
+        RawFrame future =
+                Frames.replaced(FrameHeaders.CAPTURE_TIMESTAMP, Frames.utf8(year3000), Frames.jpeg("cam", 2, jpeg));
+        try (var harness = harness(1 << 20)) {
+            harness.processElement(Frames.jpeg("cam", 1, jpeg), 0);
+            harness.processElement(future, 0);
+            harness.processElement(Frames.jpeg("cam", 3, jpeg), 0);
+            assertEquals(List.of(1L, 3L), harness.extractOutputValues().stream().map(d -> d.metadata().sequence()).toList());
+            List<DeadLetter> dead = harness.getSideOutput(DeadLetters.TAG).stream().map(StreamRecord::getValue).toList();
+            assertEquals(1, dead.size());
+            DeadLetter letter = dead.get(0);
+            assertEquals(DeadLetterStage.HEADERS, letter.stage());
+            assertEquals(InvalidFrameException.Reason.INVALID_HEADER.name(), letter.reason());
+            assertTrue(letter.message().contains("3000-01-01T00:00:00Z")
+                    && letter.message().contains(Instant.ofEpochMilli(letter.timestamp()).toString()), letter.message());
+        }
+    }
+
     private static OneInputStreamOperatorTestHarness<RawFrame, DecodedFrame> harness(int maxBytes) throws Exception {
-        return ProcessFunctionTestHarnesses.forProcessFunction(new FrameDecodeFunction(maxBytes, 50_000_000L));
-    }
-
-    private static RawFrame without(String header, RawFrame f) {
-        return edit(f, h -> h.key().equals(header) ? null : h);
-    }
-
-    private static RawFrame replaced(String header, String value, RawFrame f) {
-        return edit(f, h -> h.key().equals(header) ? new RawFrame.Header(header, Frames.utf8(value)) : h);
-    }
-
-    private static RawFrame edit(RawFrame f, UnaryOperator<RawFrame.Header> change) {
-        List<RawFrame.Header> headers = f.headers().stream().map(change).filter(h -> h != null).toList();
-        return Frames.frame(new String(f.key()), f.value(), headers);
+        return ProcessFunctionTestHarnesses.forProcessFunction(
+                new FrameDecodeFunction(maxBytes, ImageDecoder.DEFAULT_MAX_PIXELS, FrameParser.DEFAULT_MAX_CLOCK_SKEW));
     }
 }

@@ -102,7 +102,7 @@ class FrameDetectFunctionTest {
 
     private static DecodedFrame decoded(RawFrame frame, DecodedImage image) {
         FrameMetadata m = new FrameMetadata(new String(frame.key(), StandardCharsets.UTF_8),
-                Long.parseLong(new String(frame.header("frame-seq"), StandardCharsets.UTF_8)), 1_700_000_000_000L, "image/jpeg");
+                Long.parseLong(new String(frame.headerValues("frame-seq").get(0), StandardCharsets.UTF_8)), 1_700_000_000_000L, "image/jpeg");
         return new DecodedFrame(frame, m, image, 1_700_000_000_100L, 1.0);
     }
 

@@ -61,7 +61,8 @@ class FrameProducerTest {
         for (Header h : r.headers()) {
             headers.add(new RawFrame.Header(h.key(), h.value()));
         }
-        return new FrameParser().parse(new RawFrame(r.topic(), 0, 0, r.timestamp(), r.key(), r.value(), headers));
+        return new FrameParser(FrameParser.DEFAULT_MAX_CLOCK_SKEW)
+                .parse(new RawFrame(r.topic(), 0, 0, r.timestamp(), r.key(), r.value(), headers), System.currentTimeMillis());
     }
 
     @Test

@@ -28,6 +28,7 @@ import org.visionstream.operators.flink.DetectionEventSerializationSchema;
 import org.visionstream.operators.flink.FrameDecodeFunction;
 import org.visionstream.operators.flink.FrameDetectFunction;
 import org.visionstream.operators.flink.RawFrameDeserializationSchema;
+import org.visionstream.operators.frames.FrameParser;
 import org.visionstream.operators.frames.RawFrame;
 
 /**
@@ -78,7 +79,7 @@ public final class DetectionJob {
         DataStream<RawFrame> frames = env.fromSource(source, WatermarkStrategy.noWatermarks(), "frames: " + o.framesTopic())
                 .uid("frames-source");
         SingleOutputStreamOperator<DecodedFrame> decoded = frames
-                .process(new FrameDecodeFunction(o.maxFrameBytes(), o.maxPixels()))
+                .process(new FrameDecodeFunction(o.maxFrameBytes(), o.maxPixels(), FrameParser.DEFAULT_MAX_CLOCK_SKEW))
                 .name("decode")
                 .uid("decode");
         SingleOutputStreamOperator<DetectionEvent> events = decoded

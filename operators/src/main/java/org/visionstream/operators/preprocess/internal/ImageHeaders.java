@@ -7,6 +7,9 @@ import org.visionstream.operators.preprocess.ImageFormat;
 /** Reads the declared width and height from JPEG and PNG headers without decoding pixels. */
 public final class ImageHeaders {
 
+    private static final long PNG_IHDR_LENGTH = 13;
+    private static final long PNG_IHDR = 0x49484452L; // "IHDR"
+
     private ImageHeaders() {}
 
     /** {@code {width, height}} as the header declares them. */
@@ -25,11 +28,20 @@ public final class ImageHeaders {
     }
 
     private static long[] pngSize(byte[] data) throws ImageDecodeException {
-        // Signature (8), IHDR length (4), "IHDR" (4), width (4), height (4).
+        // Signature (8), then IHDR, which must come first: length (4) = 13, "IHDR" (4), width (4), height (4).
         if (data.length < 24) {
             throw new ImageDecodeException(Reason.TRUNCATED, "the PNG ends inside its header");
         }
-        return new long[] {u32(data, 16), u32(data, 20)};
+        if (u32(data, 8) != PNG_IHDR_LENGTH || u32(data, 12) != PNG_IHDR) {
+            throw new ImageDecodeException(Reason.CORRUPT, "the PNG does not start with an IHDR chunk");
+        }
+        long width = u32(data, 16);
+        long height = u32(data, 20);
+        // The spec's limit; it also keeps width * height within a long.
+        if (width > Integer.MAX_VALUE || height > Integer.MAX_VALUE) {
+            throw new ImageDecodeException(Reason.CORRUPT, "the PNG declares " + width + "x" + height);
+        }
+        return new long[] {width, height};
     }
 
     private static long[] jpegSize(byte[] data) throws ImageDecodeException {
