@@ -59,7 +59,7 @@ public final class DetectionJob {
                 .name("decode")
                 .uid("decode");
         SingleOutputStreamOperator<DetectionEvent> events = decoded
-                .process(new FrameDetectFunction(o.detector()))
+                .process(new FrameDetectFunction(o.detector(), FrameDetectFunction.DEFAULT_MAX_CONSECUTIVE_REJECTIONS))
                 .name("detect")
                 .uid("detect");
         events.sinkTo(sink(o, o.eventsTopic(), "events", new DetectionEventSerializationSchema(o.eventsTopic())))
