@@ -5,12 +5,8 @@ import org.visionstream.operators.frames.RawFrame;
 
 /**
  * A frame the pipeline could not turn into an event: the original record, the stage that rejected it,
- * a stable reason code (e.g. {@code MISSING_HEADER}, {@code TRUNCATED}, {@code MODEL_ERROR}) and a
- * human-readable message.
+ * a stable reason code (e.g. {@code MISSING_HEADER}, {@code TRUNCATED}, {@code NETWORK_INPUT_TOO_LARGE})
+ * and a human-readable message.
  */
 public record DeadLetter(RawFrame frame, DeadLetterStage stage, String reason, String message, long timestamp)
-        implements Serializable {
-
-    /** The reason code of a model failure. */
-    public static final String MODEL_ERROR = "MODEL_ERROR";
-}
+        implements Serializable {}

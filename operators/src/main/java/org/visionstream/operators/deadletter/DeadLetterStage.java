@@ -6,6 +6,6 @@ public enum DeadLetterStage {
     HEADERS,
     /** The bytes are not a decodable JPEG/PNG within the limits. */
     DECODE,
-    /** The detector failed on the decoded image. */
+    /** The detector refused the decoded image (its failures are the job's, never a dead letter). */
     MODEL
 }

@@ -21,6 +21,7 @@ import org.visionstream.operators.postprocess.DetectionDecoder;
 import org.visionstream.operators.postprocess.Detections;
 import org.visionstream.operators.postprocess.ProposalSelector;
 import org.visionstream.operators.preprocess.DecodedImage;
+import org.visionstream.operators.preprocess.ImageRejectedException;
 import org.visionstream.operators.preprocess.PreprocessedImage;
 import org.visionstream.operators.preprocess.Preprocessor;
 import org.visionstream.operators.preprocess.ResizePlan;
@@ -30,6 +31,10 @@ import org.visionstream.operators.preprocess.ResizePlan;
  * detection decoding, boxes mapped back to original-image pixels. The three graphs run in ONNX Runtime,
  * everything between them in Java. Free of Flink, so it serves the command line, benchmarks and the
  * streaming operator alike.
+ *
+ * <p>Failures say whose fault they are: {@link ImageRejectedException} is the image's (the same image
+ * is refused every time); anything else ({@link OrtException}, errors, other runtime exceptions) is the
+ * machinery's or the model's, and a caller that serves a stream should stop rather than skip the image.
  *
  * <p>Not thread-safe: post-processing reuses scratch buffers. Use one detector per thread (the Flink
  * operator holds one per subtask). Close it to release the native sessions.
@@ -65,22 +70,30 @@ public final class Detector implements AutoCloseable {
         this.proposalScratch = new float[manifest.rpn().postNmsTopK() * 4];
     }
 
-    /** Loads the bundle and opens its graphs; fails with {@link BundleException} naming what is wrong. */
+    /**
+     * Loads the bundle and opens its graphs.
+     *
+     * @throws BundleException naming what is wrong with the bundle
+     * @throws IllegalStateException when {@link DetectorOptions#requireGpu()} is set and the GPU provider
+     *     cannot be loaded, naming the provider and why
+     */
     public static Detector create(DetectorOptions options) {
         ModelBundle bundle = ModelBundle.load(options.bundle());
         List<OrtGraph> opened = new ArrayList<>(3);
         try {
             ExecutionProvider ep = options.executionProvider();
+            boolean required = options.requireGpu();
             int threads = options.intraOpThreads();
-            opened.add(OrtGraph.open(bundle.backbone(), ep, threads));
-            opened.add(OrtGraph.open(bundle.rpn(), ep, threads));
-            opened.add(OrtGraph.open(bundle.head(), ep, threads));
+            opened.add(OrtGraph.open(bundle.backbone(), ep, required, threads));
+            opened.add(OrtGraph.open(bundle.rpn(), ep, required, threads));
+            opened.add(OrtGraph.open(bundle.head(), ep, required, threads));
             checkOutputs(bundle.manifest(), opened.get(1), opened.get(2));
             return new Detector(options, bundle, opened.get(0), opened.get(1), opened.get(2));
         } catch (OrtException | RuntimeException e) {
             closeQuietly(opened, e);
-            if (e instanceof BundleException be) {
-                throw be;
+            // A missing required GPU is the machine's fault, not the bundle's: keep it apart.
+            if (e instanceof BundleException || e instanceof IllegalStateException) {
+                throw (RuntimeException) e;
             }
             throw new BundleException("cannot open the graphs of bundle " + options.bundle() + ": " + e.getMessage(), e);
         }
@@ -106,22 +119,33 @@ public final class Detector implements AutoCloseable {
         return options;
     }
 
-    /** The provider the graphs actually run on (CPU after a GPU fallback). */
+    /**
+     * The provider the graphs actually run on: the requested one, or CPU after a GPU fallback (see
+     * {@link DetectorOptions#requireGpu()}); {@code options().executionProvider()} is the requested one.
+     */
     public ExecutionProvider executionProvider() {
         return backbone.provider();
     }
 
-    public FrameDetections detect(DecodedImage image) throws OrtException {
+    /**
+     * @throws ImageRejectedException when the image cannot be a network input of this bundle
+     * @throws OrtException when ONNX Runtime fails: the session, device or memory, not the image
+     */
+    public FrameDetections detect(DecodedImage image) throws OrtException, ImageRejectedException {
         return detect(List.of(image), null).get(0);
     }
 
-    /** Detects on several images; images of the same network-input size share one backbone run. */
-    public List<FrameDetections> detect(List<DecodedImage> images) throws OrtException {
+    /**
+     * Detects on several images; images of the same network-input size share one backbone run. Fails as
+     * {@link #detect(DecodedImage)}; one rejected image fails the whole call before any graph runs.
+     */
+    public List<FrameDetections> detect(List<DecodedImage> images) throws OrtException, ImageRejectedException {
         return detect(images, null);
     }
 
     /** As {@link #detect(List)}, adding the time of each stage to {@code times} when it is not null. */
-    public List<FrameDetections> detect(List<DecodedImage> images, StageTimes times) throws OrtException {
+    public List<FrameDetections> detect(List<DecodedImage> images, StageTimes times)
+            throws OrtException, ImageRejectedException {
         FrameDetections[] results = new FrameDetections[images.size()];
         long t0 = System.nanoTime();
         List<PreprocessedImage> inputs = new ArrayList<>(images.size());

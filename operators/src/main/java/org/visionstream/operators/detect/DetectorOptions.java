@@ -18,6 +18,7 @@ public final class DetectorOptions implements Serializable {
 
     private final String bundle;
     private final ExecutionProvider executionProvider;
+    private final boolean requireGpu;
     private final int intraOpThreads;
     private final float scoreThreshold;
     private final Set<String> classes;
@@ -26,8 +27,13 @@ public final class DetectorOptions implements Serializable {
         if (b.bundle == null) {
             throw new IllegalArgumentException("the model bundle must be set");
         }
+        if (b.requireGpu && !b.executionProvider.isGpu()) {
+            throw new IllegalArgumentException("requireGpu needs a GPU execution provider (cuda[:N] or tensorrt[:N]), "
+                    + "got " + b.executionProvider);
+        }
         this.bundle = b.bundle.toString();
         this.executionProvider = b.executionProvider;
+        this.requireGpu = b.requireGpu;
         this.intraOpThreads = b.intraOpThreads;
         this.scoreThreshold = b.scoreThreshold;
         this.classes = Set.copyOf(b.classes);
@@ -43,6 +49,14 @@ public final class DetectorOptions implements Serializable {
 
     public ExecutionProvider executionProvider() {
         return executionProvider;
+    }
+
+    /**
+     * Whether a GPU provider that cannot be loaded fails {@link Detector#create} instead of falling back
+     * to CPU with a warning.
+     */
+    public boolean requireGpu() {
+        return requireGpu;
     }
 
     /** ONNX Runtime intra-op threads; 0 lets ONNX Runtime choose. */
@@ -64,15 +78,20 @@ public final class DetectorOptions implements Serializable {
         return new Builder()
                 .bundle(bundle())
                 .executionProvider(executionProvider)
+                .requireGpu(requireGpu)
                 .intraOpThreads(intraOpThreads)
                 .scoreThreshold(scoreThreshold)
                 .classes(classes);
     }
 
-    /** Builder with the defaults: CPU, ONNX Runtime's thread count, threshold 0.5, all classes. */
+    /**
+     * Builder with the defaults: CPU (a GPU provider falls back to CPU), ONNX Runtime's thread count,
+     * threshold 0.5, all classes.
+     */
     public static final class Builder {
         private Path bundle;
         private ExecutionProvider executionProvider = ExecutionProvider.CPU;
+        private boolean requireGpu;
         private int intraOpThreads = 0;
         private float scoreThreshold = 0.5f;
         private Set<String> classes = new LinkedHashSet<>();
@@ -84,6 +103,12 @@ public final class DetectorOptions implements Serializable {
 
         public Builder executionProvider(ExecutionProvider provider) {
             this.executionProvider = Objects.requireNonNull(provider);
+            return this;
+        }
+
+        /** Fail at start rather than fall back to CPU when the GPU provider cannot be loaded (default false). */
+        public Builder requireGpu(boolean require) {
+            this.requireGpu = require;
             return this;
         }
 

@@ -6,10 +6,12 @@ import java.util.Set;
 import org.apache.flink.api.common.externalresource.ExternalResourceInfo;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Gauge;
 import org.apache.flink.metrics.Histogram;
 import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
+import org.apache.flink.util.FlinkRuntimeException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.visionstream.operators.deadletter.DeadLetter;
@@ -22,13 +24,23 @@ import org.visionstream.operators.events.DetectionEvent;
 import org.visionstream.operators.frames.FrameMetadata;
 import org.visionstream.operators.frames.RawFrame;
 import org.visionstream.operators.inference.ExecutionProvider;
+import org.visionstream.operators.preprocess.ImageRejectedException;
 
 /**
  * Runs the detector on decoded frames and emits one {@link DetectionEvent} per frame, empty when
  * nothing of the configured classes was seen. Each parallel subtask loads its own model in
  * {@link #open}; on a TaskManager with Flink's {@code gpu} external resource a GPU provider runs on the
- * GPU index Flink assigned instead of the configured one. A frame the model fails on goes to
- * {@link DeadLetters#TAG} with stage {@code MODEL}; the job goes on.
+ * GPU index Flink assigned instead of the configured one.
+ *
+ * <p>A frame the detector refuses for what it is ({@link ImageRejectedException}) goes to
+ * {@link DeadLetters#TAG} with stage {@code MODEL} and the refusal's reason; the job goes on. Any other
+ * failure (ONNX Runtime, a lost device, out of memory) is not the frame's fault: it is thrown, so Flink
+ * restarts from the last checkpoint rather than dead-lettering the whole stream. So is a run of
+ * {@code maxConsecutiveRejections} refused frames: then the model, not the frames, is broken.
+ *
+ * <p>Besides the counters and latencies of {@link FrameMetrics}, gauges say where the model runs:
+ * {@code gpu} (1 on a GPU provider, 0 on CPU, for alerts on a silent CPU fallback) and
+ * {@code executionProvider} (e.g. {@code cuda:0}).
  */
 public final class FrameDetectFunction extends ProcessFunction<DecodedFrame, DetectionEvent> {
 
@@ -38,58 +50,79 @@ public final class FrameDetectFunction extends ProcessFunction<DecodedFrame, Det
     /** The name of Flink's GPU external resource (external-resource.gpu.*). */
     public static final String GPU_RESOURCE = "gpu";
 
+    /** Refused frames in a row that fail the task unless configured otherwise. */
+    public static final int DEFAULT_MAX_CONSECUTIVE_REJECTIONS = 100;
+
     private final DetectorOptions options;
+    private final int maxConsecutiveRejections;
 
     private transient Detector detector;
     private transient DetectionEvent.Model model;
+    private transient int consecutiveRejections;
     private transient Counter eventsOut;
     private transient Counter deadLetters;
     private transient Histogram detectLatency;
     private transient Histogram endToEndLatency;
 
-    public FrameDetectFunction(DetectorOptions options) {
+    /**
+     * @param maxConsecutiveRejections this many frames refused by the detector in a row fail the task
+     *     (see {@link #DEFAULT_MAX_CONSECUTIVE_REJECTIONS}); 0 never does
+     */
+    public FrameDetectFunction(DetectorOptions options, int maxConsecutiveRejections) {
+        if (maxConsecutiveRejections < 0) {
+            throw new IllegalArgumentException(
+                    "maxConsecutiveRejections must be >= 0 (0: never fail), got " + maxConsecutiveRejections);
+        }
         this.options = options;
+        this.maxConsecutiveRejections = maxConsecutiveRejections;
     }
 
     @Override
     public void open(OpenContext context) {
+        int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
         DetectorOptions effective = options;
-        ExecutionProvider provider = options.executionProvider();
-        if (provider.kind() != ExecutionProvider.Kind.CPU) {
+        ExecutionProvider requested = options.executionProvider();
+        if (requested.isGpu()) {
             Set<ExternalResourceInfo> gpus = getRuntimeContext().getExternalResourceInfos(GPU_RESOURCE);
             List<Integer> indexes = new ArrayList<>();
             for (ExternalResourceInfo gpu : gpus) {
                 gpu.getProperty("index").ifPresent(i -> indexes.add(Integer.parseInt(i.trim())));
             }
             if (!indexes.isEmpty()) {
-                int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
                 int device = indexes.get(subtask % indexes.size());
-                effective = options.toBuilder().executionProvider(provider.onDevice(device)).build();
+                effective = options.toBuilder().executionProvider(requested.onDevice(device)).build();
                 LOG.info("subtask {} uses GPU {} assigned by Flink", subtask, device);
             }
         }
         detector = Detector.create(effective);
         model = new DetectionEvent.Model(detector.manifest().name(), detector.manifest().version());
+        ExecutionProvider running = detector.executionProvider();
+        LOG.info("subtask {} runs bundle {} {} on provider {} (requested {})", subtask, model.name(), model.version(),
+                running, effective.executionProvider());
         MetricGroup group = FrameMetrics.group(getRuntimeContext().getMetricGroup());
         eventsOut = group.counter("eventsOut");
         deadLetters = group.counter("deadLetters");
         detectLatency = FrameMetrics.latency(group, "detectLatencyMs");
         endToEndLatency = FrameMetrics.latency(group, "captureToEventLatencyMs");
+        group.gauge("gpu", (Gauge<Integer>) () -> running.isGpu() ? 1 : 0);
+        group.gauge("executionProvider", (Gauge<String>) running::toString);
     }
 
+    /**
+     * @throws FlinkRuntimeException after {@code maxConsecutiveRejections} refused frames in a row
+     * @throws Exception anything else the detector throws ({@code OrtException}, errors): not the frame's fault
+     */
     @Override
-    public void processElement(DecodedFrame in, Context ctx, Collector<DetectionEvent> out) {
+    public void processElement(DecodedFrame in, Context ctx, Collector<DetectionEvent> out) throws Exception {
         long start = System.nanoTime();
         FrameDetections result;
         try {
             result = detector.detect(in.image());
-        } catch (Exception e) {
-            LOG.warn("model failed on frame {}: {}", in.frame().source(), e.toString());
-            deadLetters.inc();
-            ctx.output(DeadLetters.TAG, new DeadLetter(in.frame(), DeadLetterStage.MODEL, DeadLetter.MODEL_ERROR,
-                    String.valueOf(e), System.currentTimeMillis()));
+        } catch (ImageRejectedException e) {
+            reject(in, e, ctx);
             return;
         }
+        consecutiveRejections = 0;
         double millis = (System.nanoTime() - start) / 1e6;
         long now = System.currentTimeMillis();
         FrameMetadata m = in.metadata();
@@ -104,6 +137,18 @@ public final class FrameDetectFunction extends ProcessFunction<DecodedFrame, Det
         eventsOut.inc();
         detectLatency.update(Math.round(millis));
         endToEndLatency.update(Math.max(0, now - m.captureTimestamp()));
+    }
+
+    private void reject(DecodedFrame in, ImageRejectedException e, Context ctx) {
+        deadLetters.inc();
+        ctx.output(DeadLetters.TAG, new DeadLetter(in.frame(), DeadLetterStage.MODEL, e.reason().name(),
+                e.getMessage(), System.currentTimeMillis()));
+        // One odd frame is the camera's; every frame refused (say, by a bundle's bad resize rule) is the model's.
+        if (maxConsecutiveRejections > 0 && ++consecutiveRejections >= maxConsecutiveRejections) {
+            throw new FlinkRuntimeException(consecutiveRejections + " frames in a row were refused by model "
+                    + model.name() + " " + model.version() + ", the last one as " + e.reason() + " (" + e.getMessage()
+                    + "): the model, not the frames, is likely broken", e);
+        }
     }
 
     @Override

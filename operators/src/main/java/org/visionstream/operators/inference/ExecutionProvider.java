@@ -7,7 +7,9 @@ import java.util.Objects;
 /**
  * Where ONNX Runtime executes the graphs: {@code cpu} (default), {@code cuda[:N]} or {@code tensorrt[:N]}.
  * GPU providers need the {@code gpu} Maven profile (the onnxruntime_gpu artifact); when one cannot be
- * loaded the runtime falls back to CPU and logs a warning.
+ * loaded the graphs fall back to CPU with a warning, or, with
+ * {@link org.visionstream.operators.detect.DetectorOptions#requireGpu()}, the detector fails to open.
+ * {@link org.visionstream.operators.detect.Detector#executionProvider()} says which one runs.
  */
 public record ExecutionProvider(Kind kind, int deviceId) implements Serializable {
 
@@ -54,6 +56,11 @@ public record ExecutionProvider(Kind kind, int deviceId) implements Serializable
                 throw new IllegalArgumentException(
                         "unknown execution provider '" + spec + "': use cpu, cuda[:N] or tensorrt[:N]");
         }
+    }
+
+    /** Whether this is a GPU provider (CUDA or TensorRT). */
+    public boolean isGpu() {
+        return kind != Kind.CPU;
     }
 
     /** The same provider on another device (used when Flink assigns a GPU to the subtask). */

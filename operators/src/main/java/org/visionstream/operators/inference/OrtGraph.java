@@ -25,6 +25,9 @@ public final class OrtGraph implements AutoCloseable {
     /** ONNX Runtime's kOrtSessionOptionsAvx2PrecisionMode. */
     private static final String X64_QUANT_PRECISION = "session.x64quantprecision";
 
+    private static final String GPU_HINT = "build with -Pgpu (the onnxruntime_gpu artifact) and check the CUDA "
+            + "driver and the device index";
+
     private final String name;
     private final OrtSession session;
     private final ExecutionProvider provider;
@@ -40,10 +43,15 @@ public final class OrtGraph implements AutoCloseable {
     }
 
     /**
-     * Opens {@code file} on the requested provider; a GPU provider that cannot be loaded (CPU-only
-     * build, no driver, bad device index) is replaced by CPU with a warning rather than failing the job.
+     * Opens {@code file} on the requested provider. A GPU provider that cannot be loaded (CPU-only build,
+     * no driver, bad device index) is replaced by CPU with a warning, unless {@code required}: then a
+     * deployment that pays for a GPU fails at start instead of running many times slower unnoticed.
+     *
+     * @throws IllegalStateException when {@code required} and the provider cannot be loaded, naming it
+     *     and ONNX Runtime's reason
      */
-    public static OrtGraph open(Path file, ExecutionProvider requested, int intraOpThreads) throws OrtException {
+    public static OrtGraph open(Path file, ExecutionProvider requested, boolean required, int intraOpThreads)
+            throws OrtException {
         ExecutionProvider provider = requested;
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
             options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
@@ -67,8 +75,12 @@ public final class OrtGraph implements AutoCloseable {
                         break;
                 }
             } catch (OrtException | UnsatisfiedLinkError | IllegalArgumentException e) {
-                LOG.warn("Execution provider {} is not available ({}); running {} on CPU. Build with -Pgpu "
-                        + "and check the CUDA driver to use the GPU.", requested, e.getMessage(), file.getFileName());
+                if (required) {
+                    throw new IllegalStateException("execution provider " + requested + " is required but cannot "
+                            + "be loaded (" + e.getMessage() + "); " + GPU_HINT, e);
+                }
+                LOG.warn("Execution provider {} is not available ({}); running {} on CPU. To use the GPU, {}.",
+                        requested, e.getMessage(), file.getFileName(), GPU_HINT);
                 provider = ExecutionProvider.CPU;
             }
             OrtSession session = environment().createSession(file.toString(), options);

@@ -40,18 +40,22 @@ public final class Preprocessor {
     }
 
     /**
-     * @throws IllegalArgumentException when the resize rule would make a network input of more than
-     *     {@link #MAX_INPUT_PIXELS} (an extreme aspect ratio under a rule without a maximum size)
+     * @throws ImageRejectedException {@code NETWORK_INPUT_TOO_LARGE} when the resize rule would make a
+     *     network input of more than {@link #MAX_INPUT_PIXELS} (an extreme aspect ratio under a rule
+     *     without a maximum size); nothing is allocated before the check
      */
-    public PreprocessedImage apply(DecodedImage image) {
+    public PreprocessedImage apply(DecodedImage image) throws ImageRejectedException {
         ResizePlan plan = plan(image.width(), image.height());
-        int divisor = spec.sizeDivisibility();
-        int paddedW = divisor > 0 ? ceilTo(plan.width(), divisor) : plan.width();
-        int paddedH = divisor > 0 ? ceilTo(plan.height(), divisor) : plan.height();
-        if ((long) paddedW * paddedH > MAX_INPUT_PIXELS) {
-            throw new IllegalArgumentException("a " + image.width() + "x" + image.height() + " image becomes a "
-                    + paddedW + "x" + paddedH + " network input, more than " + MAX_INPUT_PIXELS + " pixels");
+        // In long: a side near Integer.MAX_VALUE must be refused here, not overflow into a bad array size.
+        long paddedWidth = padded(plan.width());
+        long paddedHeight = padded(plan.height());
+        if (paddedWidth * paddedHeight > MAX_INPUT_PIXELS) {
+            throw new ImageRejectedException(ImageRejectedException.Reason.NETWORK_INPUT_TOO_LARGE,
+                    "a " + image.width() + "x" + image.height() + " image becomes a " + paddedWidth + "x"
+                            + paddedHeight + " network input, more than " + MAX_INPUT_PIXELS + " pixels");
         }
+        int paddedW = (int) paddedWidth;
+        int paddedH = (int) paddedHeight;
         float[] out = new float[3 * paddedH * paddedW];
         if (paddedW != plan.width() || paddedH != plan.height()) {
             Arrays.fill(out, spec.padValue());
@@ -132,8 +136,9 @@ public final class Preprocessor {
         }
     }
 
-    private static int ceilTo(int v, int divisor) {
-        return (v + divisor - 1) / divisor * divisor;
+    private long padded(int side) {
+        long divisor = spec.sizeDivisibility();
+        return divisor > 0 ? (side + divisor - 1) / divisor * divisor : side;
     }
 
     /** Source indices and weights along one axis, as PyTorch's upsample_bilinear2d computes them. */

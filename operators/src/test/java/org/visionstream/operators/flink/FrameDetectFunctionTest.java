@@ -1,17 +1,35 @@
 package org.visionstream.operators.flink;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.onnxruntime.OrtException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.flink.api.common.JobID;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Gauge;
+import org.apache.flink.metrics.Metric;
+import org.apache.flink.runtime.clusterframework.types.ResourceID;
+import org.apache.flink.runtime.executiongraph.ExecutionAttemptID;
+import org.apache.flink.runtime.metrics.groups.TaskManagerMetricGroup;
+import org.apache.flink.runtime.metrics.util.TestingMetricRegistry;
+import org.apache.flink.runtime.operators.testutils.MockEnvironment;
+import org.apache.flink.runtime.operators.testutils.MockEnvironmentBuilder;
+import org.apache.flink.streaming.api.operators.ProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
-import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
+import org.apache.flink.util.FlinkRuntimeException;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.visionstream.operators.deadletter.DeadLetter;
 import org.visionstream.operators.deadletter.DeadLetterStage;
@@ -20,13 +38,50 @@ import org.visionstream.operators.events.DetectionEvent;
 import org.visionstream.operators.events.DetectionEventJson;
 import org.visionstream.operators.frames.FrameMetadata;
 import org.visionstream.operators.frames.RawFrame;
+import org.visionstream.operators.inference.ExecutionProvider;
 import org.visionstream.operators.preprocess.DecodedImage;
 import org.visionstream.operators.preprocess.ImageDecoder;
 import org.visionstream.operators.testing.Frames;
+import org.visionstream.operators.testing.OrtRuntime;
+import org.visionstream.operators.testing.Python;
 import org.visionstream.operators.testing.SharedData;
 
-/** The detector operator on the D2Go bundle: events for every frame, model failures as dead letters. */
+/**
+ * The detector operator on the D2Go bundle: events for every frame, frames the model refuses as dead
+ * letters, failures of the model or the machinery out of the function.
+ */
 class FrameDetectFunctionTest {
+
+    // 6000x1 is a valid image, but scaling its short side to 320 would make a 1.9-gigapixel input.
+    private static final DecodedImage SLIVER = new DecodedImage(6000, 1, new byte[6000 * 3]);
+    private static final DecodedImage GREY = new DecodedImage(64, 48, filled(64 * 48 * 3, (byte) 128));
+
+    /** What the function registers in its {@code visionstream} metric group, by name. */
+    private final Map<String, Metric> metrics = new ConcurrentHashMap<>();
+    private MockEnvironment environment;
+
+    @BeforeEach
+    void environmentThatKeepsTheMetrics() {
+        TestingMetricRegistry registry = TestingMetricRegistry.builder()
+                .setRegisterConsumer((metric, name, group) -> {
+                    String[] scope = group.getScopeComponents();
+                    if (scope[scope.length - 1].equals("visionstream")) {
+                        metrics.put(name, metric);
+                    }
+                })
+                .build();
+        environment = new MockEnvironmentBuilder()
+                .setMetricGroup(TaskManagerMetricGroup
+                        .createTaskManagerMetricGroup(registry, "localhost", ResourceID.generate())
+                        .addJob(new JobID(), "job")
+                        .addTask(ExecutionAttemptID.randomId(), "detect"))
+                .build();
+    }
+
+    @AfterEach
+    void closeEnvironment() throws Exception {
+        environment.close();
+    }
 
     @Test
     void theStreetPhotoGivesAnEventWithItsCarsThatMatchesTheSchema() throws Exception {
@@ -60,9 +115,8 @@ class FrameDetectFunctionTest {
 
     @Test
     void aFrameWithNothingOfTheClassesStillGivesAnEmptyEvent() throws Exception {
-        DecodedImage grey = new DecodedImage(64, 48, filled(64 * 48 * 3, (byte) 128));
         try (var harness = harness()) {
-            harness.processElement(decoded(Frames.jpeg("cam", 1, new byte[] {1}), grey), 0);
+            harness.processElement(decoded(Frames.jpeg("cam", 1, new byte[] {1}), GREY), 0);
             List<DetectionEvent> events = harness.extractOutputValues();
             assertEquals(1, events.size());
             assertEquals(List.of(), events.get(0).detections());
@@ -70,34 +124,114 @@ class FrameDetectFunctionTest {
     }
 
     @Test
-    void aFrameTheModelCannotTakeBecomesAModelDeadLetterAndTheNextFrameStillWorks() throws Exception {
-        // 6000x1 is a valid image, but scaling its short side to 320 would make a 1.9-gigapixel input.
-        DecodedImage sliver = new DecodedImage(6000, 1, new byte[6000 * 3]);
-        DecodedImage grey = new DecodedImage(64, 48, filled(64 * 48 * 3, (byte) 128));
+    void aFrameTheModelRefusesBecomesAModelDeadLetterWithItsReasonAndTheNextFrameStillWorks() throws Exception {
         try (var harness = harness()) {
-            harness.processElement(decoded(Frames.jpeg("cam", 1, new byte[] {1}), sliver), 0);
-            harness.processElement(decoded(Frames.jpeg("cam", 2, new byte[] {2}), grey), 0);
+            harness.processElement(decoded(Frames.jpeg("cam", 1, new byte[] {1}), SLIVER), 0);
+            harness.processElement(decoded(Frames.jpeg("cam", 2, new byte[] {2}), GREY), 0);
             assertEquals(List.of(2L), harness.extractOutputValues().stream().map(DetectionEvent::sequence).toList());
-            List<DeadLetter> dead = harness.getSideOutput(DeadLetters.TAG).stream().map(StreamRecord::getValue).toList();
+            List<DeadLetter> dead = deadLetters(harness);
             assertEquals(1, dead.size());
             assertEquals(DeadLetterStage.MODEL, dead.get(0).stage());
-            assertEquals(DeadLetter.MODEL_ERROR, dead.get(0).reason());
-            assertTrue(dead.get(0).message().contains("network input"), dead.get(0).message());
+            assertEquals("NETWORK_INPUT_TOO_LARGE", dead.get(0).reason());
+            assertTrue(dead.get(0).message().contains("1920000x320 network input"), dead.get(0).message());
 
-            ProducerRecord<byte[], byte[]> record = new DeadLetterSerializationSchema("dlq").serialize(dead.get(0), null, null);
+            ProducerRecord<byte[], byte[]> record =
+                    new DeadLetterSerializationSchema("dlq").serialize(dead.get(0), null, null);
             assertEquals("MODEL", header(record, "dlq-stage"));
-            assertEquals("MODEL_ERROR", header(record, "dlq-reason"));
+            assertEquals("NETWORK_INPUT_TOO_LARGE", header(record, "dlq-reason"));
             assertEquals("frames/0@7", header(record, "dlq-source"));
             assertEquals("1", header(record, "frame-seq"), "the original headers travel along");
+            assertEquals(1, ((Counter) metrics.get("deadLetters")).getCount());
+            assertEquals(1, ((Counter) metrics.get("eventsOut")).getCount());
         }
     }
 
-    private static OneInputStreamOperatorTestHarness<DecodedFrame, DetectionEvent> harness() throws Exception {
-        return ProcessFunctionTestHarnesses.forProcessFunction(new FrameDetectFunction(
-                DetectorOptions.builder()
-                        .bundle(SharedData.d2goBundle())
-                        .classes(List.of("car", "bicycle", "motorcycle", "bus", "person"))
-                        .build()));
+    @Test
+    void aFailingOnnxRuntimeSessionFailsTheTaskInsteadOfDeadLetteringTheFrame() throws Exception {
+        // The backbone passes the image through: the RPN, which takes 112 channels, then gets 3, and
+        // ONNX Runtime fails the run, for this frame and every other, as a lost device would.
+        Path bundle = SharedData.copyOfD2GoBundle("identity-backbone");
+        Python.run(List.of("-c", String.join("\n",
+                "import sys, onnx",
+                "from onnx import helper, TensorProto",
+                "shape = ['n', 3, 'h', 'w']",
+                "graph = helper.make_graph([helper.make_node('Identity', ['image'], ['features'])], 'identity',",
+                "    [helper.make_tensor_value_info('image', TensorProto.FLOAT, shape)],",
+                "    [helper.make_tensor_value_info('features', TensorProto.FLOAT, shape)])",
+                "onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid('', 17)]), sys.argv[1])"),
+                bundle.resolve("backbone.onnx").toString()));
+        try (var harness = harness(new FrameDetectFunction(options(bundle), 100))) {
+            OrtException e = assertThrows(OrtException.class,
+                    () -> harness.processElement(decoded(Frames.jpeg("cam", 1, new byte[] {1}), GREY), 0));
+            assertTrue(e.getMessage().contains("features"), e.getMessage());
+            assertEquals(List.of(), harness.extractOutputValues());
+            assertEquals(List.of(), deadLetters(harness));
+        }
+    }
+
+    @Test
+    void aRunOfRefusedFramesFailsTheTaskAsABrokenModelButAGoodFrameBetweenResetsTheCount() throws Exception {
+        try (var harness = harness(new FrameDetectFunction(options(SharedData.d2goBundle()), 3))) {
+            long seq = 0;
+            for (DecodedImage image : List.of(SLIVER, SLIVER, GREY, SLIVER, SLIVER)) {
+                harness.processElement(decoded(Frames.jpeg("cam", ++seq, new byte[] {1}), image), 0);
+            }
+            FlinkRuntimeException e = assertThrows(FlinkRuntimeException.class,
+                    () -> harness.processElement(decoded(Frames.jpeg("cam", 6, new byte[] {1}), SLIVER), 0));
+            assertTrue(e.getMessage().startsWith("3 frames in a row were refused by model d2go-fbnetv3a-c4-coco"),
+                    e.getMessage());
+            assertTrue(e.getMessage().contains("as NETWORK_INPUT_TOO_LARGE"), e.getMessage());
+            assertTrue(e.getMessage().endsWith("the model, not the frames, is likely broken"), e.getMessage());
+            assertEquals(5, deadLetters(harness).size());
+        }
+    }
+
+    @Test
+    void zeroNeverFailsTheTaskOnRefusedFramesAndANegativeCountIsRefused() throws Exception {
+        try (var harness = harness(new FrameDetectFunction(options(SharedData.d2goBundle()), 0))) {
+            for (long seq = 1; seq <= 5; seq++) {
+                harness.processElement(decoded(Frames.jpeg("cam", seq, new byte[] {1}), SLIVER), 0);
+            }
+            assertEquals(5, deadLetters(harness).size());
+        }
+        DetectorOptions options = options(SharedData.d2goBundle());
+        assertThrows(IllegalArgumentException.class, () -> new FrameDetectFunction(options, -1));
+    }
+
+    @Test
+    void gaugesTellTheProviderTheGraphsRunOnNotTheOneRequested() throws Exception {
+        OrtRuntime.assumeCpuOnly();
+        DetectorOptions cuda = options(SharedData.d2goBundle()).toBuilder()
+                .executionProvider(ExecutionProvider.parse("cuda"))
+                .build();
+        try (var harness = harness(new FrameDetectFunction(cuda, 100))) {
+            assertEquals(0, ((Gauge<?>) metrics.get("gpu")).getValue(), "the CUDA request fell back to CPU");
+            assertEquals("cpu", ((Gauge<?>) metrics.get("executionProvider")).getValue());
+        }
+    }
+
+    private OneInputStreamOperatorTestHarness<DecodedFrame, DetectionEvent> harness() throws Exception {
+        return harness(new FrameDetectFunction(options(SharedData.d2goBundle()),
+                FrameDetectFunction.DEFAULT_MAX_CONSECUTIVE_REJECTIONS));
+    }
+
+    private OneInputStreamOperatorTestHarness<DecodedFrame, DetectionEvent> harness(FrameDetectFunction function)
+            throws Exception {
+        var harness = new OneInputStreamOperatorTestHarness<>(new ProcessOperator<>(function), environment);
+        harness.open();
+        return harness;
+    }
+
+    private static DetectorOptions options(Path bundle) {
+        return DetectorOptions.builder()
+                .bundle(bundle)
+                .classes(List.of("car", "bicycle", "motorcycle", "bus", "person"))
+                .build();
+    }
+
+    private static List<DeadLetter> deadLetters(OneInputStreamOperatorTestHarness<DecodedFrame, ?> harness) {
+        var side = harness.getSideOutput(DeadLetters.TAG);
+        return side == null ? List.of() : side.stream().map(StreamRecord::getValue).toList();
     }
 
     private static DecodedFrame decoded(RawFrame frame, DecodedImage image) {

@@ -2,6 +2,8 @@ package org.visionstream.operators.preprocess;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 import org.visionstream.operators.bundle.ModelManifest.ColorOrder;
@@ -9,6 +11,7 @@ import org.visionstream.operators.bundle.ModelManifest.Preprocess;
 import org.visionstream.operators.bundle.ModelManifest.Resize;
 import org.visionstream.operators.bundle.ModelManifest.ResizeMethod;
 import org.visionstream.operators.bundle.ModelManifest.SizeRounding;
+import org.visionstream.operators.preprocess.ImageRejectedException.Reason;
 
 class PreprocessorTest {
 
@@ -33,7 +36,7 @@ class PreprocessorTest {
     }
 
     @Test
-    void alignCornersBilinearHitsTheCornersAndInterpolatesBetween() {
+    void alignCornersBilinearHitsTheCornersAndInterpolatesBetween() throws Exception {
         PreprocessedImage out = new Preprocessor(spec(ColorOrder.BGR, ResizeMethod.BILINEAR_ALIGN_CORNERS, 3, 0))
                 .apply(twoByTwo());
         assertEquals(3, out.paddedWidth());
@@ -46,7 +49,7 @@ class PreprocessorTest {
     }
 
     @Test
-    void halfPixelBilinearMatchesPyTorchsSourceIndexRule() {
+    void halfPixelBilinearMatchesPyTorchsSourceIndexRule() throws Exception {
         // Upscaling 2 -> 4 with align_corners=False: source x = (i + 0.5) / 2 - 0.5 clamped at 0,
         // i.e. 0, 0.25, 0.75, 1.0 (the last clamps to the edge pixel).
         PreprocessedImage out = new Preprocessor(spec(ColorOrder.BGR, ResizeMethod.BILINEAR, 4, 0)).apply(twoByTwo());
@@ -55,7 +58,7 @@ class PreprocessorTest {
     }
 
     @Test
-    void rgbOrderSwapsChannelsAndPaddingUsesThePadValue() {
+    void rgbOrderSwapsChannelsAndPaddingUsesThePadValue() throws Exception {
         PreprocessedImage out = new Preprocessor(spec(ColorOrder.RGB, ResizeMethod.BILINEAR, 2, 4)).apply(twoByTwo());
         assertEquals(4, out.paddedWidth());
         assertEquals(4, out.paddedHeight());
@@ -67,8 +70,27 @@ class PreprocessorTest {
     }
 
     @Test
-    void openCvLinearKeepsAnImageAlreadyAtSize() {
+    void openCvLinearKeepsAnImageAlreadyAtSize() throws Exception {
         PreprocessedImage out = new Preprocessor(spec(ColorOrder.BGR, ResizeMethod.OPENCV_LINEAR, 2, 0)).apply(twoByTwo());
         assertArrayEquals(new float[] {9, 29, 49, 69}, java.util.Arrays.copyOfRange(out.chw(), 0, 4), 0f);
+    }
+
+    @Test
+    void anImageWhoseNetworkInputWouldBeTooLargeIsRejectedWithItsReason() {
+        // 6000x1 is a valid image, but scaling its short side to 320 would make a 1.9-gigapixel input.
+        Preprocessor preprocessor = new Preprocessor(spec(ColorOrder.BGR, ResizeMethod.BILINEAR, 320, 0));
+        ImageRejectedException e = assertThrows(ImageRejectedException.class,
+                () -> preprocessor.apply(new DecodedImage(6000, 1, new byte[6000 * 3])));
+        assertEquals(Reason.NETWORK_INPUT_TOO_LARGE, e.reason());
+        assertTrue(e.getMessage().contains("1920000x320 network input"), e.getMessage());
+    }
+
+    @Test
+    void aSideBeyondIntegerRangeIsRejectedNotOverflowedIntoABadArraySize() {
+        // The width saturates at Integer.MAX_VALUE; padded to 32 it no longer fits in an int.
+        Preprocessor preprocessor = new Preprocessor(spec(ColorOrder.BGR, ResizeMethod.BILINEAR, 1 << 30, 32));
+        ImageRejectedException e = assertThrows(ImageRejectedException.class,
+                () -> preprocessor.apply(new DecodedImage(2, 1, new byte[6])));
+        assertTrue(e.getMessage().contains("2147483648x1073741824"), e.getMessage());
     }
 }

@@ -1,11 +1,8 @@
 package org.visionstream.operators.testing;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -26,15 +23,11 @@ public final class ReferenceD2Go {
      */
     public static Map<String, List<Detection>> detect(List<Path> images, String... options)
             throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of(
-                System.getProperty("visionstream.python", "/usr/bin/python3"),
-                Path.of("..", "model-assets", "reference_d2go.py").toString(),
+        List<String> args = new ArrayList<>(List.of(Path.of("..", "model-assets", "reference_d2go.py").toString(),
                 "--weights", SharedData.d2goWeights().toString()));
-        command.addAll(List.of(options));
-        images.forEach(p -> command.add(p.toString()));
-        Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        String stdout = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertEquals(0, process.waitFor(), "reference_d2go.py failed");
+        args.addAll(List.of(options));
+        images.forEach(p -> args.add(p.toString()));
+        String stdout = Python.run(args);
         Map<String, List<Detection>> out = new HashMap<>();
         for (String line : stdout.split("\n")) {
             if (line.isBlank()) {

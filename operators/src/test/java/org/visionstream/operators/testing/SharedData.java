@@ -2,8 +2,11 @@ package org.visionstream.operators.testing;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.stream.Stream;
 
 /** The read-only shared data beside the checkout and the D2Go bundle the build converts from it. */
 public final class SharedData {
@@ -29,6 +32,21 @@ public final class SharedData {
     public static Path d2goBundle() {
         return existing(Path.of(System.getProperty("visionstream.d2go.bundle",
                 "../model-assets/target/bundles/d2go-fbnetv3a-c4-coco")), "D2Go bundle (run mvn -pl model-assets generate-resources)");
+    }
+
+    /** A fresh, writable copy of the D2Go bundle in target/bundle-copies/{@code name}, for tests that break it. */
+    public static Path copyOfD2GoBundle(String name) throws IOException {
+        Path dir = Path.of("target", "bundle-copies", name);
+        if (Files.exists(dir)) {
+            try (Stream<Path> files = Files.walk(dir)) {
+                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+        Files.createDirectories(dir);
+        for (String f : new String[] {"model.json", "backbone.onnx", "rpn.onnx", "head.onnx"}) {
+            Files.copy(d2goBundle().resolve(f), dir.resolve(f));
+        }
+        return dir;
     }
 
     private static Path existing(Path p, String what) {

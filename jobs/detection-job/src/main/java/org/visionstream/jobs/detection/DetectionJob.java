@@ -28,7 +28,6 @@ import org.visionstream.operators.flink.DetectionEventSerializationSchema;
 import org.visionstream.operators.flink.FrameDecodeFunction;
 import org.visionstream.operators.flink.FrameDetectFunction;
 import org.visionstream.operators.flink.RawFrameDeserializationSchema;
-import org.visionstream.operators.frames.FrameParser;
 import org.visionstream.operators.frames.RawFrame;
 
 /**
@@ -79,11 +78,11 @@ public final class DetectionJob {
         DataStream<RawFrame> frames = env.fromSource(source, WatermarkStrategy.noWatermarks(), "frames: " + o.framesTopic())
                 .uid("frames-source");
         SingleOutputStreamOperator<DecodedFrame> decoded = frames
-                .process(new FrameDecodeFunction(o.maxFrameBytes(), o.maxPixels(), FrameParser.DEFAULT_MAX_CLOCK_SKEW))
+                .process(new FrameDecodeFunction(o.maxFrameBytes(), o.maxPixels(), o.maxClockSkew()))
                 .name("decode")
                 .uid("decode");
         SingleOutputStreamOperator<DetectionEvent> events = decoded
-                .process(new FrameDetectFunction(o.detector()))
+                .process(new FrameDetectFunction(o.detector(), o.maxConsecutiveRejections()))
                 .name("detect")
                 .uid("detect");
         events.sinkTo(sink(o, o.eventsTopic(), "events", new DetectionEventSerializationSchema(o.eventsTopic())))

@@ -15,6 +15,8 @@ import java.util.Objects;
 import java.util.Properties;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.visionstream.operators.detect.DetectorOptions;
+import org.visionstream.operators.flink.FrameDetectFunction;
+import org.visionstream.operators.frames.FrameParser;
 import org.visionstream.operators.inference.ExecutionProvider;
 import org.visionstream.operators.preprocess.ImageDecoder;
 
@@ -35,12 +37,6 @@ public final class DetectionJobOptions implements Serializable {
 
     /** Kafka's default transaction.max.timeout.ms (15 min): a larger transaction timeout is refused. */
     public static final Duration DEFAULT_TRANSACTION_TIMEOUT = Duration.ofMinutes(15);
-
-    /**
-     * How far ahead of the processing time a frame's capture time may be (a camera with a wrong clock):
-     * Kafka brokers refuse record timestamps more than log.message.timestamp.after.max.ms (1 h) ahead.
-     */
-    public static final Duration DEFAULT_MAX_CLOCK_SKEW = Duration.ofHours(1);
 
     /**
      * Kafka client settings the job sets itself, and why each may not be overridden with {@code kafka.*}:
@@ -72,6 +68,7 @@ public final class DetectionJobOptions implements Serializable {
     private final String checkpointDir;
     private final String fromSavepoint;
     private final Duration maxClockSkew;
+    private final int maxConsecutiveRejections;
 
     private DetectionJobOptions(Builder b) {
         this.bootstrapServers = require(b.bootstrapServers, "bootstrap servers");
@@ -92,6 +89,7 @@ public final class DetectionJobOptions implements Serializable {
         this.checkpointDir = b.checkpointDir == null || b.checkpointDir.isBlank() ? null : JobCheckpoints.uri(b.checkpointDir);
         this.fromSavepoint = b.fromSavepoint == null || b.fromSavepoint.isBlank() ? null : JobCheckpoints.uri(b.fromSavepoint);
         this.maxClockSkew = b.maxClockSkew;
+        this.maxConsecutiveRejections = b.maxConsecutiveRejections;
         if (framesTopic.equals(eventsTopic) || framesTopic.equals(deadLetterTopic) || eventsTopic.equals(deadLetterTopic)) {
             throw new IllegalArgumentException("the frames, events and dead-letter topics must differ");
         }
@@ -106,8 +104,8 @@ public final class DetectionJobOptions implements Serializable {
             throw new IllegalArgumentException("the transaction timeout (" + transactionTimeout
                     + ") must exceed the checkpoint interval (" + checkpointInterval + ")");
         }
-        if (maxClockSkew.isNegative()) {
-            throw new IllegalArgumentException("the maximum clock skew must not be negative");
+        if (maxClockSkew.isNegative() || maxConsecutiveRejections < 0) {
+            throw new IllegalArgumentException("the maximum clock skew and consecutive rejections must not be negative");
         }
         checkKafkaProperties(kafkaProperties, deliveryGuarantee);
     }
@@ -153,7 +151,8 @@ public final class DetectionJobOptions implements Serializable {
      * {@code provider}, {@code intra-op-threads}, {@code parallelism}, {@code checkpoint.interval.ms},
      * {@code delivery.guarantee}, {@code transactional-id.prefix}, {@code transaction.timeout.ms},
      * {@code frame.max-bytes}, {@code frame.max-pixels}, {@code frame.max-clock-skew.ms},
-     * {@code checkpoint.dir}, {@code from-savepoint}; every {@code kafka.*} key goes to the Kafka clients
+     * {@code model.max-consecutive-rejections}, {@code provider.require-gpu}, {@code checkpoint.dir},
+     * {@code from-savepoint}; every {@code kafka.*} key goes to the Kafka clients
      * without the prefix.
      */
     public static Builder fromProperties(Path file) throws IOException {
@@ -175,6 +174,8 @@ public final class DetectionJobOptions implements Serializable {
                 case "classes" -> d.classes(v.isEmpty() ? List.of() : Arrays.stream(v.split(",")).map(String::trim).toList());
                 case "threshold" -> d.scoreThreshold(Float.parseFloat(v));
                 case "provider" -> d.executionProvider(ExecutionProvider.parse(v));
+                case "provider.require-gpu" -> d.requireGpu(parseBoolean(key, v));
+                case "model.max-consecutive-rejections" -> b.maxConsecutiveRejections(Integer.parseInt(v));
                 case "intra-op-threads" -> d.intraOpThreads(Integer.parseInt(v));
                 case "parallelism" -> b.parallelism(Integer.parseInt(v));
                 case "checkpoint.interval.ms" -> b.checkpointInterval(Duration.ofMillis(Long.parseLong(v)));
@@ -195,6 +196,14 @@ public final class DetectionJobOptions implements Serializable {
             }
         }
         return b;
+    }
+
+    private static boolean parseBoolean(String key, String v) {
+        return switch (v.toLowerCase(Locale.ROOT)) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new IllegalArgumentException(key + " must be true or false, not '" + v + "'");
+        };
     }
 
     public String bootstrapServers() {
@@ -274,6 +283,11 @@ public final class DetectionJobOptions implements Serializable {
         return maxClockSkew;
     }
 
+    /** This many frames in a row refused by the model fail the task (the model is broken); 0 never does. */
+    public int maxConsecutiveRejections() {
+        return maxConsecutiveRejections;
+    }
+
     public Builder toBuilder() {
         Builder b = builder()
                 .bootstrapServers(bootstrapServers)
@@ -290,6 +304,7 @@ public final class DetectionJobOptions implements Serializable {
                 .maxFrameBytes(maxFrameBytes)
                 .maxPixels(maxPixels)
                 .maxClockSkew(maxClockSkew)
+                .maxConsecutiveRejections(maxConsecutiveRejections)
                 .checkpointDir(checkpointDir)
                 .fromSavepoint(fromSavepoint);
         kafkaProperties.forEach(b::kafkaProperty);
@@ -321,7 +336,8 @@ public final class DetectionJobOptions implements Serializable {
         private Duration transactionTimeout = DEFAULT_TRANSACTION_TIMEOUT;
         private int maxFrameBytes = DEFAULT_MAX_FRAME_BYTES;
         private long maxPixels = ImageDecoder.DEFAULT_MAX_PIXELS;
-        private Duration maxClockSkew = DEFAULT_MAX_CLOCK_SKEW;
+        private Duration maxClockSkew = FrameParser.DEFAULT_MAX_CLOCK_SKEW;
+        private int maxConsecutiveRejections = FrameDetectFunction.DEFAULT_MAX_CONSECUTIVE_REJECTIONS;
         private String checkpointDir;
         private String fromSavepoint;
         private final Map<String, String> kafkaProperties = new LinkedHashMap<>();
@@ -398,6 +414,11 @@ public final class DetectionJobOptions implements Serializable {
 
         public Builder maxClockSkew(Duration skew) {
             this.maxClockSkew = Objects.requireNonNull(skew);
+            return this;
+        }
+
+        public Builder maxConsecutiveRejections(int frames) {
+            this.maxConsecutiveRejections = frames;
             return this;
         }
 

@@ -50,6 +50,9 @@ public final class JobOptionsMixin {
     @Option(names = "--provider", description = "cpu, cuda[:N] or tensorrt[:N] (default: cpu).")
     String provider;
 
+    @Option(names = "--require-gpu", description = "Fail at start when the GPU provider cannot be loaded, instead of running on the CPU.")
+    Boolean requireGpu;
+
     @Option(names = "--threads", description = "ONNX Runtime intra-op threads per subtask, 0 = all cores (default: 0).")
     Integer threads;
 
@@ -95,6 +98,7 @@ public final class JobOptionsMixin {
         ifGiven(threshold, d::scoreThreshold);
         ifGiven(provider, p -> d.executionProvider(ExecutionProvider.parse(p)));
         ifGiven(threads, d::intraOpThreads);
+        ifGiven(requireGpu, d::requireGpu);
         return b.build();
     }
 
