@@ -1,0 +1,108 @@
+package org.visionstream.jobs.reliability;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.visionstream.jobs.kafka.EmbeddedKafka;
+import org.visionstream.jobs.produce.FrameProducer;
+
+/**
+ * {@code visionstream job} as a user runs it, against a broker in another process than the job: killed
+ * with SIGKILL or stopped with SIGTERM mid-stream and started again with the same command, three times
+ * in a row. After each restart a read_committed consumer sees exactly one event per good frame and one
+ * dead letter per poison frame: the checkpoint directory carries the job across the restarts.
+ */
+class JobCommandRestartITCase {
+
+    private static final Path SHARED = Path.of(System.getProperty("visionstream.shared", "../../../shared"));
+    private static final Path BUNDLE = Path.of(System.getProperty("visionstream.d2go.bundle",
+            "../../model-assets/target/bundles/d2go-fbnetv3a-c4-coco"));
+    private static final Path JPEG = SHARED.resolve("media/images/voc/000004.jpg");
+    private static final Duration ACCOUNTED_WITHIN = Duration.ofMinutes(3);
+    private static final int ROUNDS = 3;
+
+    private static EmbeddedKafka kafka;
+
+    @BeforeAll
+    static void startKafka() {
+        kafka = EmbeddedKafka.start(Path.of("target", "it-kafka"));
+    }
+
+    @AfterAll
+    static void stopKafka() {
+        if (kafka != null) {
+            kafka.close();
+        }
+    }
+
+    @Test
+    void killDashNineMidStreamAndRestartIsExactlyOnce() throws Exception {
+        restartRounds("kill", false);
+    }
+
+    @Test
+    void sigtermStopsWithASavepointAndTheRestartResumesFromIt() throws Exception {
+        restartRounds("term", true);
+    }
+
+    private void restartRounds(String name, boolean graceful) throws Exception {
+        String frames = name + "-frames";
+        String events = name + "-detections";
+        String dlq = name + "-dlq";
+        for (String topic : List.of(frames, events, dlq)) {
+            kafka.createTopic(topic, 2, FrameProducer.MAX_REQUEST_BYTES);
+        }
+        Path dir = Path.of("target", "reliability", "cli-" + name).toAbsolutePath();
+        List<String> args = List.of("--bootstrap-servers", kafka.bootstrapServers(), "--model", BUNDLE.toAbsolutePath().toString(),
+                "--frames-topic", frames, "--events-topic", events, "--dead-letter-topic", dlq, "--group-id", name,
+                "--checkpoint-dir", dir.resolve("checkpoints").toString(), "--checkpoint-interval-ms", "1000",
+                "--parallelism", "1", "--threads", "1");
+        Ledger ledger = new Ledger();
+        try (FrameCorpus corpus = new FrameCorpus(kafka.bootstrapServers(), frames, JPEG)) {
+            JobProcess job = JobProcess.start(dir.resolve("job-0.log"), args);
+            for (int round = 1; round <= ROUNDS; round++) {
+                int before = ledger.expected();
+                // Frames keep coming while the job dies: some are in flight, some wait in the topic.
+                CompletableFuture<Void> sending = CompletableFuture.runAsync(() -> {
+                    corpus.sendGood(8, ledger);
+                    corpus.sendPoison(ledger);
+                    for (int i = 0; i < 20; i++) {
+                        corpus.sendGood(1, ledger);
+                        sleep(100);
+                    }
+                    corpus.flush();
+                });
+                Ledger.awaitCommitted(kafka.bootstrapServers(), events, dlq, before + 4, ACCOUNTED_WITHIN);
+                if (graceful) {
+                    assertEquals(0, job.terminate(), job.log());
+                    assertTrue(job.log().contains("stopped with savepoint"), job.log());
+                } else {
+                    job.kill();
+                }
+                sending.get(2, TimeUnit.MINUTES);
+                job = JobProcess.start(dir.resolve("job-" + round + ".log"), args);
+                ledger.verify(kafka.bootstrapServers(), events, dlq, ACCOUNTED_WITHIN, name + " round " + round);
+                assertTrue(job.isAlive(), job.log());
+                assertTrue(job.log().contains("resuming from"), "round " + round + " resumes: " + job.log());
+            }
+            assertEquals(0, job.terminate(), job.log());
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,78 @@
+package org.visionstream.jobs.reliability;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code visionstream job ...} as its own JVM, the way a user runs it, so that a test can kill it with
+ * SIGKILL or stop it with SIGTERM and start the same command again. Output goes to a log file.
+ */
+final class JobProcess implements AutoCloseable {
+
+    private static final Path CLI_JAR = Path.of(System.getProperty("visionstream.cli.jar", "target/visionstream-cli.jar"));
+
+    private final Process process;
+    private final Path log;
+
+    private JobProcess(Process process, Path log) {
+        this.process = process;
+        this.log = log;
+    }
+
+    static JobProcess start(Path logFile, List<String> jobArgs) {
+        Path tmp = Path.of("target", "native-tmp").toAbsolutePath();
+        List<String> command = new ArrayList<>();
+        command.add(ProcessHandle.current().info().command().orElse("java"));
+        command.addAll(List.of("-Xmx1g", "-XX:MaxDirectMemorySize=512m", "-Djava.io.tmpdir=" + tmp,
+                "-Dorg.bytedeco.javacpp.cachedir=" + tmp.resolve("javacpp"), "-jar", CLI_JAR.toAbsolutePath().toString(), "job"));
+        command.addAll(jobArgs);
+        try {
+            Files.createDirectories(logFile.getParent());
+            Files.createDirectories(tmp);
+            Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(logFile.toFile()).start();
+            return new JobProcess(p, logFile);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** SIGKILL: no shutdown hook, no savepoint, as when the machine or the OOM killer takes the process. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(30, TimeUnit.SECONDS);
+    }
+
+    /** SIGTERM, then the exit code once the process has stopped (the job stops with a savepoint first). */
+    int terminate() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(120, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            throw new AssertionError("the job did not stop within 120 s of SIGTERM; log " + log);
+        }
+        return process.exitValue();
+    }
+
+    boolean isAlive() {
+        return process.isAlive();
+    }
+
+    String log() {
+        try {
+            return Files.readString(log);
+        } catch (IOException e) {
+            return "(no log: " + e + ")";
+        }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (process.isAlive()) {
+            kill();
+        }
+    }
+}
