@@ -1,5 +1,6 @@
 package org.visionstream.operators.flink;
 
+import ai.onnxruntime.OrtException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -9,11 +10,13 @@ import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Gauge;
 import org.apache.flink.metrics.Histogram;
 import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.runtime.execution.SuppressRestartsException;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.FlinkRuntimeException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.visionstream.operators.bundle.BundleException;
 import org.visionstream.operators.deadletter.DeadLetter;
 import org.visionstream.operators.deadletter.DeadLetterStage;
 import org.visionstream.operators.detect.Detection;
@@ -94,7 +97,17 @@ public final class FrameDetectFunction extends ProcessFunction<DecodedFrame, Det
                 LOG.info("subtask {} uses GPU {} assigned by Flink", subtask, device);
             }
         }
-        detector = Detector.create(effective);
+        try {
+            detector = Detector.create(effective);
+        } catch (IllegalStateException e) {
+            // A required GPU provider that cannot load: every restart would fail the same way.
+            throw new SuppressRestartsException(e);
+        } catch (BundleException e) {
+            if (e.getCause() instanceof OrtException) {
+                throw e; // ONNX Runtime could not open a graph, which may pass (a device busy at start)
+            }
+            throw new SuppressRestartsException(e); // the bundle on this TaskManager is missing or invalid
+        }
         model = new DetectionEvent.Model(detector.manifest().name(), detector.manifest().version());
         ExecutionProvider running = detector.executionProvider();
         LOG.info("subtask {} runs bundle {} {} on provider {} (requested {})", subtask, model.name(), model.version(),

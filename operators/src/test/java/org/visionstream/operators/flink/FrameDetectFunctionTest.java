@@ -18,6 +18,7 @@ import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Gauge;
 import org.apache.flink.metrics.Metric;
 import org.apache.flink.runtime.clusterframework.types.ResourceID;
+import org.apache.flink.runtime.execution.SuppressRestartsException;
 import org.apache.flink.runtime.executiongraph.ExecutionAttemptID;
 import org.apache.flink.runtime.metrics.groups.TaskManagerMetricGroup;
 import org.apache.flink.runtime.metrics.util.TestingMetricRegistry;
@@ -31,6 +32,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.visionstream.operators.bundle.BundleException;
 import org.visionstream.operators.deadletter.DeadLetter;
 import org.visionstream.operators.deadletter.DeadLetterStage;
 import org.visionstream.operators.detect.DetectorOptions;
@@ -208,6 +210,21 @@ class FrameDetectFunctionTest {
             assertEquals(0, ((Gauge<?>) metrics.get("gpu")).getValue(), "the CUDA request fell back to CPU");
             assertEquals("cpu", ((Gauge<?>) metrics.get("executionProvider")).getValue());
         }
+    }
+
+    @Test
+    void aBundleMissingOnTheTaskManagerFailsWithoutRestartsAndARequiredGpuToo() throws Exception {
+        Path copy = SharedData.copyOfD2GoBundle("vanishing");
+        FrameDetectFunction missing = new FrameDetectFunction(options(copy), 0);
+        Files.delete(copy.resolve("model.json")); // the options were checked on the client; the TaskManager lacks it
+        var e = assertThrows(SuppressRestartsException.class, () -> harness(missing));
+        assertTrue(e.getCause() instanceof BundleException, String.valueOf(e.getCause()));
+
+        OrtRuntime.assumeCpuOnly();
+        FrameDetectFunction gpu = new FrameDetectFunction(DetectorOptions.builder().bundle(SharedData.d2goBundle())
+                .executionProvider(ExecutionProvider.parse("cuda")).requireGpu(true).build(), 0);
+        e = assertThrows(SuppressRestartsException.class, () -> harness(gpu));
+        assertTrue(e.getCause().getMessage().contains("is required but cannot be loaded"), e.getCause().getMessage());
     }
 
     private OneInputStreamOperatorTestHarness<DecodedFrame, DetectionEvent> harness() throws Exception {
