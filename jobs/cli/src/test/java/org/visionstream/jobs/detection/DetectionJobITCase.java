@@ -3,6 +3,7 @@ package org.visionstream.jobs.detection;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,6 +16,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 import java.util.stream.LongStream;
+import java.util.zip.CRC32;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.core.execution.JobClient;
@@ -54,6 +56,8 @@ class DetectionJobITCase {
 
     private static final int MAX_FRAME_BYTES = 2 << 20;
     private static final int VIDEO_FRAMES = 12;
+    /** Names each bad frame; dead letters keep every header of the frame. */
+    private static final String TEST_CASE = "test-case";
     private static final Path SHARED = Path.of(System.getProperty("visionstream.shared", "../../shared"));
     private static final Path BUNDLE = Path.of(System.getProperty("visionstream.d2go.bundle",
             "../model-assets/target/bundles/d2go-fbnetv3a-c4-coco"));
@@ -102,18 +106,43 @@ class DetectionJobITCase {
             video = producer.run((frames, bytes, seconds) -> { });
         }
         assertEquals(VIDEO_FRAMES, video.framesSent());
-        // Bad frames of every kind, each between good ones.
+        // Bad frames of every kind, each between good ones; the test-case header names each.
+        long now = System.currentTimeMillis();
+        Map<String, String> expectedDeadLetters = new TreeMap<>();
         try (KafkaProducer<byte[], byte[]> producer = rawProducer()) {
-            send(producer, options, "street", 0, street, true);
-            send(producer, options, "bad", 1, corrupt, true);
-            send(producer, options, "bad", 2, new byte[0], true);
-            send(producer, options, "street", 1, street, true);
-            send(producer, options, "bad", 3, Arrays.copyOf(street, street.length / 2), true);
-            send(producer, options, "bad", 4, oversized, true);
-            send(producer, options, "bad", 5, street, false);
-            send(producer, options, "street", 2, street, true);
+            send(producer, options, "street", 0, street);
+            bad(producer, options, expectedDeadLetters, "corrupt", "DECODE/CORRUPT", corrupt, frameHeaders("bad", "1", now));
+            bad(producer, options, expectedDeadLetters, "empty", "DECODE/EMPTY", new byte[0], frameHeaders("bad", "2", now));
+            send(producer, options, "street", 1, street);
+            bad(producer, options, expectedDeadLetters, "truncated", "DECODE/TRUNCATED",
+                    Arrays.copyOf(street, street.length / 2), frameHeaders("bad", "3", now));
+            bad(producer, options, expectedDeadLetters, "oversized", "DECODE/TOO_LARGE", oversized, frameHeaders("bad", "4", now));
+            List<RecordHeader> noSequence = frameHeaders("bad", "5", now);
+            noSequence.removeIf(h -> h.key().equals(FrameHeaders.SEQUENCE));
+            bad(producer, options, expectedDeadLetters, "no-sequence", "HEADERS/MISSING_HEADER", street, noSequence);
+            // A camera with a wrong clock: the broker would refuse its event's timestamp.
+            bad(producer, options, expectedDeadLetters, "year-3000", "HEADERS/INVALID_HEADER", street,
+                    frameHeaders("bad", "6", 32_503_680_000_000L));
+            send(producer, options, "street", 2, street);
+            List<RecordHeader> twoCameras = frameHeaders("bad", "7", now);
+            twoCameras.add(new RecordHeader(FrameHeaders.CAMERA_ID, utf8("street")));
+            bad(producer, options, expectedDeadLetters, "duplicated-camera-id", "HEADERS/INVALID_HEADER", street, twoCameras);
+            List<RecordHeader> twoSequences = frameHeaders("bad", "8", now);
+            twoSequences.add(new RecordHeader(FrameHeaders.SEQUENCE, utf8("9")));
+            bad(producer, options, expectedDeadLetters, "duplicated-sequence", "HEADERS/INVALID_HEADER", street, twoSequences);
+            List<RecordHeader> notUtf8 = frameHeaders("bad", "10", now);
+            notUtf8.set(0, new RecordHeader(FrameHeaders.CAMERA_ID, new byte[] {'s', (byte) 0xC3, (byte) 0x28}));
+            bad(producer, options, expectedDeadLetters, "non-utf8-camera-id", "HEADERS/INVALID_HEADER", street, notUtf8);
+            for (String sequence : List.of("+11", " 12 ", "\u0661\u0663", "-14")) {
+                bad(producer, options, expectedDeadLetters, "sequence '" + sequence + "'", "HEADERS/INVALID_HEADER", street,
+                        frameHeaders("bad", sequence, now));
+            }
+            // 57 bytes that declare 49 Mpx: refused before a pixel is allocated.
+            bad(producer, options, expectedDeadLetters, "49-mpx-png", "DECODE/DIMENSIONS_TOO_LARGE", pngDeclaring(7000, 7000),
+                    frameHeaders("bad", "15", now, FrameHeaders.PNG));
+            send(producer, options, "street", 3, street);
         }
-        int produced = VIDEO_FRAMES + 8;
+        int produced = VIDEO_FRAMES + 4 + expectedDeadLetters.size();
 
         JobClient job = DetectionJob.start(StreamExecutionEnvironment.getExecutionEnvironment(), options);
         List<ConsumerRecord<byte[], byte[]>> out;
@@ -127,21 +156,20 @@ class DetectionJobITCase {
         }
 
         List<DetectionEvent> events = new ArrayList<>();
-        Map<Long, String> deadLetters = new TreeMap<>();
+        Map<String, String> deadLetters = new TreeMap<>();
         for (ConsumerRecord<byte[], byte[]> r : out) {
             if (r.topic().equals(options.eventsTopic())) {
                 assertEquals(List.of(), DetectionEventJson.validate(r.value()), new String(r.value(), StandardCharsets.UTF_8));
                 events.add(DetectionEventJson.fromBytes(r.value()));
             } else {
-                deadLetters.put(Long.parseLong(header(r, FrameHeaders.SEQUENCE, "-1")),
-                        header(r, DeadLetterHeaders.STAGE, "?") + "/" + header(r, DeadLetterHeaders.REASON, "?"));
+                String stageAndReason = header(r, DeadLetterHeaders.STAGE, "?") + "/" + header(r, DeadLetterHeaders.REASON, "?");
+                assertEquals(null, deadLetters.put(header(r, TEST_CASE, "?"), stageAndReason), "one dead letter per frame");
             }
         }
         assertEquals(produced, events.size() + deadLetters.size(), "events + dead letters = frames produced");
         assertEquals(LongStream.range(0, VIDEO_FRAMES).boxed().toList(), sequences(events, "video"));
-        assertEquals(List.of(0L, 1L, 2L), sequences(events, "street"));
-        assertEquals(Map.of(1L, "DECODE/CORRUPT", 2L, "DECODE/EMPTY", 3L, "DECODE/TRUNCATED", 4L, "DECODE/TOO_LARGE",
-                -1L, "HEADERS/MISSING_HEADER"), deadLetters);
+        assertEquals(List.of(0L, 1L, 2L, 3L), sequences(events, "street"));
+        assertEquals(expectedDeadLetters, deadLetters);
 
         // The street photo's event carries exactly the detector core's cars, boxes in original pixels.
         List<Detection> expected;
@@ -179,16 +207,52 @@ class DetectionJobITCase {
     }
 
     private static void send(KafkaProducer<byte[], byte[]> producer, DetectionJobOptions o, String camera, long sequence,
-            byte[] value, boolean withSequence) throws Exception {
-        ProducerRecord<byte[], byte[]> r = new ProducerRecord<>(o.framesTopic(), null, 1_700_000_000_000L + sequence,
-                utf8(camera), value);
-        r.headers().add(new RecordHeader(FrameHeaders.CAMERA_ID, utf8(camera)));
-        if (withSequence) {
-            r.headers().add(new RecordHeader(FrameHeaders.SEQUENCE, utf8(Long.toString(sequence))));
-        }
-        r.headers().add(new RecordHeader(FrameHeaders.CAPTURE_TIMESTAMP, utf8(Long.toString(1_700_000_000_000L + sequence))));
-        r.headers().add(new RecordHeader(FrameHeaders.CONTENT_TYPE, utf8(FrameHeaders.JPEG)));
+            byte[] value) throws Exception {
+        send(producer, o, value, frameHeaders(camera, Long.toString(sequence), 1_700_000_000_000L + sequence));
+    }
+
+    /** A frame that must become exactly one dead letter with {@code stageAndReason}. */
+    private static void bad(KafkaProducer<byte[], byte[]> producer, DetectionJobOptions o, Map<String, String> expected,
+            String testCase, String stageAndReason, byte[] value, List<RecordHeader> headers) throws Exception {
+        expected.put(testCase, stageAndReason);
+        headers.add(new RecordHeader(TEST_CASE, utf8(testCase)));
+        send(producer, o, value, headers);
+    }
+
+    private static void send(KafkaProducer<byte[], byte[]> producer, DetectionJobOptions o, byte[] value,
+            List<RecordHeader> headers) throws Exception {
+        ProducerRecord<byte[], byte[]> r = new ProducerRecord<>(o.framesTopic(), null, null, utf8("camera"), value);
+        headers.forEach(r.headers()::add);
         producer.send(r).get();
+    }
+
+    private static List<RecordHeader> frameHeaders(String camera, String sequence, long captureTs) {
+        return frameHeaders(camera, sequence, captureTs, FrameHeaders.JPEG);
+    }
+
+    private static List<RecordHeader> frameHeaders(String camera, String sequence, long captureTs, String contentType) {
+        return new ArrayList<>(List.of(
+                new RecordHeader(FrameHeaders.CAMERA_ID, utf8(camera)),
+                new RecordHeader(FrameHeaders.SEQUENCE, utf8(sequence)),
+                new RecordHeader(FrameHeaders.CAPTURE_TIMESTAMP, utf8(Long.toString(captureTs))),
+                new RecordHeader(FrameHeaders.CONTENT_TYPE, utf8(contentType))));
+    }
+
+    /** The smallest well-formed PNG (signature, IHDR with its CRC, an empty IDAT, IEND) declaring width x height. */
+    private static byte[] pngDeclaring(int width, int height) {
+        ByteBuffer png = ByteBuffer.allocate(8 + 25 + 12 + 12);
+        png.put(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'});
+        chunk(png, "IHDR", ByteBuffer.allocate(13).putInt(width).putInt(height).put(new byte[] {8, 2, 0, 0, 0}).array());
+        chunk(png, "IDAT", new byte[0]);
+        chunk(png, "IEND", new byte[0]);
+        return png.array();
+    }
+
+    private static void chunk(ByteBuffer png, String type, byte[] data) {
+        CRC32 crc = new CRC32();
+        crc.update(type.getBytes(StandardCharsets.US_ASCII));
+        crc.update(data);
+        png.putInt(data.length).put(type.getBytes(StandardCharsets.US_ASCII)).put(data).putInt((int) crc.getValue());
     }
 
     private static KafkaProducer<byte[], byte[]> rawProducer() {
