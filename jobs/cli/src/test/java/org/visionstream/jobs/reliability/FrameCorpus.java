@@ -10,6 +10,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -100,6 +101,27 @@ final class FrameCorpus implements AutoCloseable {
             };
             send("cam-bad", camera, h, kind == Poison.CORRUPT_JPEG ? corrupt : jpeg, id);
         }
+    }
+
+    /**
+     * One round of a failure test, sent while the failure happens: a burst of good frames and one poison
+     * frame of every kind, then good frames at 10 per second for two seconds; done once all are acknowledged.
+     */
+    CompletableFuture<Void> sendRoundAsync(Ledger ledger) {
+        return CompletableFuture.runAsync(() -> {
+            sendGood(8, ledger);
+            sendPoison(ledger);
+            for (int i = 0; i < 20; i++) {
+                sendGood(1, ledger);
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException(e);
+                }
+            }
+            flush();
+        });
     }
 
     /** Waits until the broker acknowledged every frame sent so far. */

@@ -53,6 +53,17 @@ class JobCommandRestartITCase {
         restartRounds("term", true);
     }
 
+    @Test
+    void aMissingTopicIsOneLineAndExitCode2BeforeAnythingStarts() throws Exception {
+        Path dir = Path.of("target", "reliability", "cli-missing").toAbsolutePath();
+        try (JobProcess job = JobProcess.start(dir.resolve("job.log"), List.of("--bootstrap-servers", kafka.bootstrapServers(),
+                "--model", BUNDLE.toAbsolutePath().toString(), "--frames-topic", "no-such-frames"))) {
+            assertEquals(2, job.exitCode(Duration.ofMinutes(1)), job.log());
+            assertEquals("visionstream job: a topic of [no-such-frames, detections, frames-dlq] does not exist on Kafka at "
+                    + kafka.bootstrapServers() + ": create them first (deploy/kafka/create-topics.sh)", job.log().strip());
+        }
+    }
+
     private void restartRounds(String name, boolean graceful) throws Exception {
         String frames = name + "-frames";
         String events = name + "-detections";
@@ -71,15 +82,7 @@ class JobCommandRestartITCase {
             for (int round = 1; round <= ROUNDS; round++) {
                 int before = ledger.expected();
                 // Frames keep coming while the job dies: some are in flight, some wait in the topic.
-                CompletableFuture<Void> sending = CompletableFuture.runAsync(() -> {
-                    corpus.sendGood(8, ledger);
-                    corpus.sendPoison(ledger);
-                    for (int i = 0; i < 20; i++) {
-                        corpus.sendGood(1, ledger);
-                        sleep(100);
-                    }
-                    corpus.flush();
-                });
+                CompletableFuture<Void> sending = corpus.sendRoundAsync(ledger);
                 Ledger.awaitCommitted(kafka.bootstrapServers(), events, dlq, before + 4, ACCOUNTED_WITHIN);
                 if (graceful) {
                     assertEquals(0, job.terminate(), job.log());
@@ -94,15 +97,6 @@ class JobCommandRestartITCase {
                 assertTrue(job.log().contains("resuming from"), "round " + round + " resumes: " + job.log());
             }
             assertEquals(0, job.terminate(), job.log());
-        }
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
         }
     }
 }

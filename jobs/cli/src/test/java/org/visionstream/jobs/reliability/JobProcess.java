@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -53,6 +54,14 @@ final class JobProcess implements AutoCloseable {
         if (!process.waitFor(120, TimeUnit.SECONDS)) {
             process.destroyForcibly();
             throw new AssertionError("the job did not stop within 120 s of SIGTERM; log " + log);
+        }
+        return process.exitValue();
+    }
+
+    /** The exit code once the process ended by itself within {@code timeout}. */
+    int exitCode(Duration timeout) throws InterruptedException {
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new AssertionError("the job process still runs after " + timeout + "; log " + log);
         }
         return process.exitValue();
     }

@@ -1,0 +1,140 @@
+package org.visionstream.jobs.reliability;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.visionstream.jobs.kafka.KafkaTopics;
+import org.visionstream.jobs.produce.FrameProducer;
+
+/**
+ * The deployable job jar on a real standalone cluster (deploy/local-cluster/cluster.sh: a Kafka broker,
+ * a JobManager and two TaskManagers, each its own JVM), through the failures an operator meets: a
+ * TaskManager killed with SIGKILL, the broker killed and restarted, stop-with-savepoint and resume, and
+ * rescaling 1 -> 2 -> 1 -> 2 through savepoints, each three times in a row while frames keep coming. After
+ * each, a read_committed consumer sees exactly one event per good frame and one dead letter per poison frame.
+ */
+class StandaloneClusterFailureITCase {
+
+    private static final Path SHARED = Path.of(System.getProperty("visionstream.shared", "../../../shared"));
+    private static final Path BUNDLE = Path.of(System.getProperty("visionstream.d2go.bundle",
+            "../../model-assets/target/bundles/d2go-fbnetv3a-c4-coco")).toAbsolutePath();
+    private static final Path JOB_JAR = Path.of(System.getProperty("visionstream.job.jar",
+            "../detection-job/target/visionstream-detection-job-job.jar")).toAbsolutePath();
+    private static final Path JPEG = SHARED.resolve("media/images/voc/000004.jpg");
+    private static final Duration ACCOUNTED_WITHIN = Duration.ofMinutes(3);
+    private static final int ROUNDS = 3;
+    private static final Path DIR = Path.of("target", "reliability").toAbsolutePath();
+
+    private static LocalCluster cluster;
+
+    @BeforeAll
+    static void startCluster() throws Exception {
+        cluster = LocalCluster.start(DIR.resolve("cluster"), 2, 2);
+    }
+
+    @AfterAll
+    static void stopCluster() throws Exception {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    @Test
+    void aTaskManagerKilledMidStreamIsExactlyOnce() throws Exception {
+        Scenario s = new Scenario("tm-kill");
+        String job = cluster.submit(JOB_JAR, 2, null, s.args());
+        s.rounds(round -> {
+            cluster.killTaskManager(1);
+            return () -> cluster.startTaskManager(1, 2);
+        });
+        cluster.cancel(job);
+    }
+
+    @Test
+    void theBrokerKilledAndRestartedMidStreamIsExactlyOnce() throws Exception {
+        Scenario s = new Scenario("broker-kill");
+        String job = cluster.submit(JOB_JAR, 2, null, s.args());
+        s.rounds(round -> {
+            cluster.killBroker();
+            Thread.sleep(5_000);
+            cluster.startBroker();
+            return () -> { };
+        });
+        cluster.cancel(job);
+    }
+
+    @Test
+    void stopWithSavepointAndResumeIsExactlyOnceAndRescales() throws Exception {
+        Scenario s = new Scenario("savepoint");
+        int[] parallelism = {1, 2, 1, 2};
+        String[] job = {cluster.submit(JOB_JAR, parallelism[0], null, s.args())};
+        s.rounds(round -> {
+            String savepoint = cluster.stopWithSavepoint(job[0]);
+            job[0] = cluster.submit(JOB_JAR, parallelism[round], savepoint, s.args());
+            return () -> { };
+        });
+        cluster.cancel(job[0]);
+    }
+
+    /** A failure injected mid-stream; returns what repairs it after the check (e.g. a new TaskManager). */
+    @FunctionalInterface
+    interface Failure {
+        Repair inject(int round) throws Exception;
+    }
+
+    @FunctionalInterface
+    interface Repair {
+        void run() throws Exception;
+    }
+
+    /** One scenario's topics (two partitions), job arguments and ledger. */
+    private static final class Scenario {
+        final String name;
+        final String frames;
+        final String events;
+        final String dlq;
+        final Ledger ledger = new Ledger();
+
+        Scenario(String name) {
+            this.name = name;
+            this.frames = name + "-frames";
+            this.events = name + "-detections";
+            this.dlq = name + "-dlq";
+            try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers()))) {
+                for (String topic : List.of(frames, events, dlq)) {
+                    KafkaTopics.ensure(admin, topic, 2, FrameProducer.MAX_REQUEST_BYTES);
+                }
+            }
+        }
+
+        List<String> args() {
+            return new ArrayList<>(List.of("--bootstrap-servers", cluster.bootstrapServers(), "--model", BUNDLE.toString(),
+                    "--frames-topic", frames, "--events-topic", events, "--dead-letter-topic", dlq, "--group-id", name,
+                    "--checkpoint-dir", DIR.resolve("checkpoints-" + name).toString(), "--checkpoint-interval-ms", "1000",
+                    "--threads", "1"));
+        }
+
+        void rounds(Failure failure) throws Exception {
+            try (FrameCorpus corpus = new FrameCorpus(cluster.bootstrapServers(), frames, JPEG)) {
+                for (int round = 1; round <= ROUNDS; round++) {
+                    int before = ledger.expected();
+                    CompletableFuture<Void> sending = corpus.sendRoundAsync(ledger);
+                    Ledger.awaitCommitted(cluster.bootstrapServers(), events, dlq, before + 4, ACCOUNTED_WITHIN);
+                    Repair repair = failure.inject(round);
+                    sending.get(3, TimeUnit.MINUTES);
+                    ledger.verify(cluster.bootstrapServers(), events, dlq, ACCOUNTED_WITHIN, name + " round " + round);
+                    repair.run();
+                }
+            }
+        }
+    }
+}
