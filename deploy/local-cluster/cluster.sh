@@ -292,6 +292,7 @@ write_flink_config() {
     echo "restart-strategy.type: fixed-delay"
     echo "restart-strategy.fixed-delay.attempts: $restart_attempts"
     echo "restart-strategy.fixed-delay.delay: $restart_delay"
+    echo "web.refresh-interval: 500"
     echo "heartbeat.interval: 1000"
     echo "heartbeat.timeout: 5000"
   } >"$dir/config.yaml"
@@ -535,6 +536,10 @@ wait_taskmanagers() {
       log "the JobManager is not running"
       return 1
     fi
+    if [ "$(live_taskmanager_count)" -lt "$want" ]; then
+      log "only $(live_taskmanager_count) TaskManager processes are running, $want will not register"
+      return 1
+    fi
     if [ "$(date +%s)" -ge "$deadline" ]; then
       log "the JobManager counts '${seen:-no answer}' TaskManagers, not $want, after ${timeout}s"
       return 1
@@ -656,6 +661,12 @@ cmd_start() {
     pid=$(live_pid "$name")
     [ -z "$pid" ] || die "$name is still running (pid $pid) from $cluster_dir: run cluster.sh stop first"
   done
+  if [ -n "${CLUSTER_BASE_PORT:-}" ]; then
+    positive_int CLUSTER_BASE_PORT "$CLUSTER_BASE_PORT"
+    for i in $(seq "$CLUSTER_BASE_PORT" $((CLUSTER_BASE_PORT + 4 + 2 * taskmanagers))); do
+      ! port_in_use "$i" || die "port $i (CLUSTER_BASE_PORT=$CLUSTER_BASE_PORT) is in use"
+    done
+  fi
   started_ms=$(now_ms)
 
   # A fresh cluster: only the folders this script creates are removed, and only in a folder it created.
@@ -670,12 +681,8 @@ cmd_start() {
 
   local kafka kafka_controller jobmanager_rpc blob rest_port
   if [ -n "${CLUSTER_BASE_PORT:-}" ]; then
-    positive_int CLUSTER_BASE_PORT "$CLUSTER_BASE_PORT"
     base=$CLUSTER_BASE_PORT
     kafka=$base kafka_controller=$((base + 1)) jobmanager_rpc=$((base + 2)) blob=$((base + 3)) rest_port=$((base + 4))
-    for i in $(seq "$base" $((base + 4 + 2 * taskmanagers))); do
-      port_in_use "$i" && die "port $i (CLUSTER_BASE_PORT=$base) is in use"
-    done
   else
     read -r kafka kafka_controller jobmanager_rpc blob rest_port <<<"$(free_ports 5)"
   fi
@@ -826,11 +833,15 @@ cmd_wait_job() {
   deadline=$(($(date +%s) + timeout))
   while true; do
     state=$(job_state "$job")
-    if [ "$want" = RUNNING ] && [ "$state" = RUNNING+tasks ]; then
-      echo RUNNING
+    if [ "$want" = RUNNING ]; then
+      if [ "$state" = RUNNING+tasks ]; then
+        echo RUNNING
+        return 0
+      fi
+    elif [ "${state%+tasks}" = "$want" ]; then
+      echo "$want"
       return 0
     fi
-    [ "$state" = "$want" ] && { echo "$state"; return 0; }
     case "$state" in
       FINISHED | CANCELED | FAILED)
         die "job $job is $state, not $want" ;;
