@@ -51,7 +51,7 @@ class StandaloneClusterFailureITCase {
     @Test
     void aTaskManagerKilledMidStreamIsExactlyOnce() throws Exception {
         Scenario s = new Scenario("tm-kill");
-        String job = cluster.submit(JOB_JAR, 2, null, s.args());
+        String job = cluster.submit(JOB_JAR, 2, null, s.args(2));
         s.rounds(round -> {
             cluster.killTaskManager(1);
             return () -> cluster.startTaskManager(1, 2);
@@ -62,7 +62,7 @@ class StandaloneClusterFailureITCase {
     @Test
     void theBrokerKilledAndRestartedMidStreamIsExactlyOnce() throws Exception {
         Scenario s = new Scenario("broker-kill");
-        String job = cluster.submit(JOB_JAR, 2, null, s.args());
+        String job = cluster.submit(JOB_JAR, 2, null, s.args(2));
         s.rounds(round -> {
             cluster.killBroker();
             Thread.sleep(5_000);
@@ -76,10 +76,10 @@ class StandaloneClusterFailureITCase {
     void stopWithSavepointAndResumeIsExactlyOnceAndRescales() throws Exception {
         Scenario s = new Scenario("savepoint");
         int[] parallelism = {1, 2, 1, 2};
-        String[] job = {cluster.submit(JOB_JAR, parallelism[0], null, s.args())};
+        String[] job = {cluster.submit(JOB_JAR, parallelism[0], null, s.args(parallelism[0]))};
         s.rounds(round -> {
             String savepoint = cluster.stopWithSavepoint(job[0]);
-            job[0] = cluster.submit(JOB_JAR, parallelism[round], savepoint, s.args());
+            job[0] = cluster.submit(JOB_JAR, parallelism[round], savepoint, s.args(parallelism[round]));
             return () -> { };
         });
         cluster.cancel(job[0]);
@@ -116,8 +116,8 @@ class StandaloneClusterFailureITCase {
             }
         }
 
-        List<String> args() {
-            return new ArrayList<>(List.of("--bootstrap-servers", cluster.bootstrapServers(), "--model", BUNDLE.toString(),
+        List<String> args(int parallelism) {
+            return new ArrayList<>(List.of("--parallelism", Integer.toString(parallelism), "--bootstrap-servers", cluster.bootstrapServers(), "--model", BUNDLE.toString(),
                     "--frames-topic", frames, "--events-topic", events, "--dead-letter-topic", dlq, "--group-id", name,
                     "--checkpoint-dir", DIR.resolve("checkpoints-" + name).toString(), "--checkpoint-interval-ms", "1000",
                     "--threads", "1"));

@@ -318,7 +318,7 @@ public final class DetectionJobOptions implements Serializable {
                 + ", classes " + (detector.classes().isEmpty() ? "all" : detector.classes()) + ", threshold "
                 + detector.scoreThreshold() + ", provider " + detector.executionProvider() + ", "
                 + deliveryGuarantee + ", checkpoints every " + checkpointInterval.toMillis() + " ms to "
-                + (checkpointDir != null ? checkpointDir : "JobManager memory (not kept across restarts)");
+                + (checkpointDir != null ? checkpointDir : "the cluster's checkpoint storage (a local environment's: memory, lost on exit)");
     }
 
     /** Builder; defaults: topics frames/detections/frames-dlq, group visionstream-detector, exactly-once. */
