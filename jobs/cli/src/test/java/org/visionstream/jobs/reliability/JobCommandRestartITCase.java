@@ -71,7 +71,7 @@ class JobCommandRestartITCase {
         for (String topic : List.of(frames, events, dlq)) {
             kafka.createTopic(topic, 2, FrameProducer.MAX_REQUEST_BYTES);
         }
-        Path dir = Path.of("target", "reliability", "cli-" + name).toAbsolutePath();
+        Path dir = JobProcess.emptyDirectory(Path.of("target", "reliability", "cli-" + name).toAbsolutePath());
         List<String> args = List.of("--bootstrap-servers", kafka.bootstrapServers(), "--model", BUNDLE.toAbsolutePath().toString(),
                 "--frames-topic", frames, "--events-topic", events, "--dead-letter-topic", dlq, "--group-id", name,
                 "--checkpoint-dir", dir.resolve("checkpoints").toString(), "--checkpoint-interval-ms", "1000",

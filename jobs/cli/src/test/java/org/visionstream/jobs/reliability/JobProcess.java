@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -23,6 +24,18 @@ final class JobProcess implements AutoCloseable {
     private JobProcess(Process process, Path log) {
         this.process = process;
         this.log = log;
+    }
+
+    /** An empty folder for one test's checkpoints and logs: a checkpoint left by an earlier run would be resumed. */
+    static Path emptyDirectory(Path dir) throws IOException {
+        if (Files.exists(dir)) {
+            try (var paths = Files.walk(dir)) {
+                for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.delete(p);
+                }
+            }
+        }
+        return Files.createDirectories(dir);
     }
 
     static JobProcess start(Path logFile, List<String> jobArgs) {
@@ -64,6 +77,10 @@ final class JobProcess implements AutoCloseable {
             throw new AssertionError("the job process still runs after " + timeout + "; log " + log);
         }
         return process.exitValue();
+    }
+
+    long pid() {
+        return process.pid();
     }
 
     boolean isAlive() {

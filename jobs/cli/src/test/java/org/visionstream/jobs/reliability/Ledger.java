@@ -69,8 +69,11 @@ final class Ledger {
         assertEquals("", differences(deadLetters, seenDeadLetters), when + ": one dead letter per poison frame " + reasons);
     }
 
-    /** Waits until at least {@code count} records are committed on the topics (the job is mid-stream). */
-    static void awaitCommitted(String bootstrapServers, String eventsTopic, String deadLetterTopic, int count,
+    /**
+     * Waits until at least {@code count} records are committed on the topics (the job is mid-stream);
+     * returns how many the first reads found.
+     */
+    static int awaitCommitted(String bootstrapServers, String eventsTopic, String deadLetterTopic, int count,
             Duration timeout) {
         try (CommittedRecordsReader reader = new CommittedRecordsReader(bootstrapServers,
                 List.of(eventsTopic, deadLetterTopic), FrameProducer.MAX_REQUEST_BYTES)) {
@@ -78,6 +81,7 @@ final class Ledger {
             if (n < count) {
                 throw new AssertionError(count + " records expected within " + timeout + ", " + n + " committed");
             }
+            return n;
         }
     }
 

@@ -1,5 +1,6 @@
 package org.visionstream.jobs.reliability;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -52,24 +53,30 @@ class StandaloneClusterFailureITCase {
     void aTaskManagerKilledMidStreamIsExactlyOnce() throws Exception {
         Scenario s = new Scenario("tm-kill");
         String job = cluster.submit(JOB_JAR, 2, null, s.args(2));
-        s.rounds(round -> {
-            cluster.killTaskManager(1);
-            return () -> cluster.startTaskManager(1, 2);
-        });
-        cluster.cancel(job);
+        try {
+            s.rounds(round -> {
+                cluster.killTaskManager(1);
+                return () -> cluster.startTaskManager(1, 2);
+            });
+        } finally {
+            cluster.cancelQuietly(job);
+        }
     }
 
     @Test
     void theBrokerKilledAndRestartedMidStreamIsExactlyOnce() throws Exception {
         Scenario s = new Scenario("broker-kill");
         String job = cluster.submit(JOB_JAR, 2, null, s.args(2));
-        s.rounds(round -> {
-            cluster.killBroker();
-            Thread.sleep(5_000);
-            cluster.startBroker();
-            return () -> { };
-        });
-        cluster.cancel(job);
+        try {
+            s.rounds(round -> {
+                cluster.killBroker();
+                Thread.sleep(5_000);
+                cluster.startBroker();
+                return () -> { };
+            });
+        } finally {
+            cluster.cancelQuietly(job);
+        }
     }
 
     @Test
@@ -77,12 +84,15 @@ class StandaloneClusterFailureITCase {
         Scenario s = new Scenario("savepoint");
         int[] parallelism = {1, 2, 1, 2};
         String[] job = {cluster.submit(JOB_JAR, parallelism[0], null, s.args(parallelism[0]))};
-        s.rounds(round -> {
-            String savepoint = cluster.stopWithSavepoint(job[0]);
-            job[0] = cluster.submit(JOB_JAR, parallelism[round], savepoint, s.args(parallelism[round]));
-            return () -> { };
-        });
-        cluster.cancel(job[0]);
+        try {
+            s.rounds(round -> {
+                String savepoint = cluster.stopWithSavepoint(job[0]);
+                job[0] = cluster.submit(JOB_JAR, parallelism[round], savepoint, s.args(parallelism[round]));
+                return () -> { };
+            });
+        } finally {
+            cluster.cancelQuietly(job[0]);
+        }
     }
 
     /** A failure injected mid-stream; returns what repairs it after the check (e.g. a new TaskManager). */
@@ -104,7 +114,8 @@ class StandaloneClusterFailureITCase {
         final String dlq;
         final Ledger ledger = new Ledger();
 
-        Scenario(String name) {
+        Scenario(String name) throws IOException {
+            JobProcess.emptyDirectory(DIR.resolve("checkpoints-" + name));
             this.name = name;
             this.frames = name + "-frames";
             this.events = name + "-detections";
