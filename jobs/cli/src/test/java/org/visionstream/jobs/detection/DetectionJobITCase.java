@@ -29,15 +29,14 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.visionstream.jobs.kafka.CommittedRecordsReader;
-import org.visionstream.jobs.kafka.EmbeddedKafka;
 import org.visionstream.jobs.produce.FrameProducer;
 import org.visionstream.jobs.produce.FrameProducerOptions;
 import org.visionstream.jobs.produce.ProducerSummary;
+import org.visionstream.jobs.testing.EmbeddedKafkaExtension;
+import org.visionstream.jobs.testing.TestData;
 import org.visionstream.operators.deadletter.DeadLetterHeaders;
 import org.visionstream.operators.detect.Detection;
 import org.visionstream.operators.detect.Detector;
@@ -58,9 +57,6 @@ class DetectionJobITCase {
     private static final int VIDEO_FRAMES = 12;
     /** Names each bad frame; dead letters keep every header of the frame. */
     private static final String TEST_CASE = "test-case";
-    private static final Path SHARED = Path.of(System.getProperty("visionstream.shared", "../../shared"));
-    private static final Path BUNDLE = Path.of(System.getProperty("visionstream.d2go.bundle",
-            "../model-assets/target/bundles/d2go-fbnetv3a-c4-coco"));
 
     @RegisterExtension
     static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
@@ -69,37 +65,26 @@ class DetectionJobITCase {
             .setConfiguration(loopback())
             .build());
 
-    private static EmbeddedKafka kafka;
-
-    @BeforeAll
-    static void startKafka() {
-        kafka = EmbeddedKafka.start(Path.of("target", "it-kafka"));
-    }
-
-    @AfterAll
-    static void stopKafka() {
-        if (kafka != null) {
-            kafka.close();
-        }
-    }
+    @RegisterExtension
+    static final EmbeddedKafkaExtension KAFKA = new EmbeddedKafkaExtension();
 
     @Test
     void everyFrameBecomesExactlyOneEventOrDeadLetter() throws Exception {
         DetectionJobOptions options = options("pipeline");
         for (String topic : List.of(options.framesTopic(), options.eventsTopic(), options.deadLetterTopic())) {
-            kafka.createTopic(topic, 1, 4 * MAX_FRAME_BYTES);
+            KAFKA.kafka().createTopic(topic, 1, 4 * MAX_FRAME_BYTES);
         }
-        byte[] street = Files.readAllBytes(SHARED.resolve("media/images/voc/000004.jpg"));
+        byte[] street = Files.readAllBytes(TestData.STREET_JPEG);
         byte[] corrupt = street.clone();
         Arrays.fill(corrupt, 200, corrupt.length - 2, (byte) 0x55);
         byte[] oversized = Arrays.copyOf(street, MAX_FRAME_BYTES + 1);
 
         ProducerSummary video;
         try (FrameProducer producer = new FrameProducer(FrameProducerOptions.builder()
-                .bootstrapServers(kafka.bootstrapServers())
+                .bootstrapServers(KAFKA.bootstrapServers())
                 .topic(options.framesTopic())
                 .cameraId("video")
-                .source(SHARED.resolve("media/video/car-detection.mp4").toString())
+                .source(TestData.SHARED.resolve("media/video/car-detection.mp4").toString())
                 .fps(2)
                 .maxFrames(VIDEO_FRAMES)
                 .build())) {
@@ -146,7 +131,7 @@ class DetectionJobITCase {
 
         JobClient job = DetectionJob.start(StreamExecutionEnvironment.getExecutionEnvironment(), options);
         List<ConsumerRecord<byte[], byte[]>> out;
-        try (CommittedRecordsReader reader = new CommittedRecordsReader(kafka.bootstrapServers(),
+        try (CommittedRecordsReader reader = new CommittedRecordsReader(KAFKA.bootstrapServers(),
                 List.of(options.eventsTopic(), options.deadLetterTopic()), 4 * MAX_FRAME_BYTES)) {
             out = new ArrayList<>(reader.readAtLeast(produced, Duration.ofMinutes(4)));
             // Anything beyond one record per frame (a duplicate) would show up within a few more checkpoints.
@@ -191,7 +176,7 @@ class DetectionJobITCase {
 
     private static DetectionJobOptions options(String name) {
         return DetectionJobOptions.builder()
-                .bootstrapServers(kafka.bootstrapServers())
+                .bootstrapServers(KAFKA.bootstrapServers())
                 .framesTopic(name + "-frames")
                 .eventsTopic(name + "-detections")
                 .deadLetterTopic(name + "-dlq")
@@ -200,7 +185,7 @@ class DetectionJobITCase {
                 .checkpointInterval(Duration.ofSeconds(1))
                 .maxFrameBytes(MAX_FRAME_BYTES)
                 .detector(DetectorOptions.builder()
-                        .bundle(BUNDLE)
+                        .bundle(TestData.D2GO_BUNDLE)
                         .classes(DetectionJobOptions.DEFAULT_CLASSES)
                         .build())
                 .build();
@@ -257,7 +242,7 @@ class DetectionJobITCase {
 
     private static KafkaProducer<byte[], byte[]> rawProducer() {
         Map<String, Object> config = new HashMap<>();
-        config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers());
         config.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 4 * MAX_FRAME_BYTES);
         return new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer());
     }

@@ -20,11 +20,11 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.visionstream.jobs.kafka.EmbeddedKafka;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.visionstream.jobs.produce.FrameProducer;
+import org.visionstream.jobs.testing.EmbeddedKafkaExtension;
+import org.visionstream.jobs.testing.TestData;
 import org.visionstream.operators.frames.FrameHeaders;
 
 /**
@@ -35,30 +35,17 @@ import org.visionstream.operators.frames.FrameHeaders;
  */
 class JobCommandBackpressureITCase {
 
-    private static final Path BUNDLE = Path.of(System.getProperty("visionstream.d2go.bundle",
-            "../../model-assets/target/bundles/d2go-fbnetv3a-c4-coco"));
     private static final int FRAMES = 250;
     /** bin/visionstream's defaults (1 GiB heap, 512 MiB direct) plus 1 GiB for metaspace, code and native libraries. */
     static final long RSS_BUDGET_BYTES = (1024L + 512 + 1024) << 20;
 
-    private static EmbeddedKafka kafka;
-
-    @BeforeAll
-    static void startKafka() {
-        kafka = EmbeddedKafka.start(Path.of("target", "it-kafka"));
-    }
-
-    @AfterAll
-    static void stopKafka() {
-        if (kafka != null) {
-            kafka.close();
-        }
-    }
+    @RegisterExtension
+    static final EmbeddedKafkaExtension KAFKA = new EmbeddedKafkaExtension();
 
     @Test
     void aBurstLargerThanTheHeapWaitsInKafkaWhileMemoryStaysWithinBudget() throws Exception {
         for (String topic : List.of("bp-frames", "bp-detections", "bp-dlq")) {
-            kafka.createTopic(topic, 1, FrameProducer.MAX_REQUEST_BYTES);
+            KAFKA.kafka().createTopic(topic, 1, FrameProducer.MAX_REQUEST_BYTES);
         }
         byte[] png = noisePng(1600, 1000);
         assertTrue((long) png.length * FRAMES > 1L << 30, "the burst (" + png.length * FRAMES + " bytes) exceeds the heap");
@@ -75,14 +62,14 @@ class JobCommandBackpressureITCase {
             }
         }
         Path dir = JobProcess.emptyDirectory(Path.of("target", "reliability", "cli-backpressure").toAbsolutePath());
-        try (JobProcess job = JobProcess.start(dir.resolve("job.log"), List.of("--bootstrap-servers", kafka.bootstrapServers(),
-                "--model", BUNDLE.toAbsolutePath().toString(), "--frames-topic", "bp-frames", "--events-topic", "bp-detections",
+        try (JobProcess job = JobProcess.start(dir.resolve("job.log"), List.of("--bootstrap-servers", KAFKA.bootstrapServers(),
+                "--model", TestData.D2GO_BUNDLE.toString(), "--frames-topic", "bp-frames", "--events-topic", "bp-detections",
                 "--dead-letter-topic", "bp-dlq", "--group-id", "bp", "--checkpoint-dir", dir.resolve("checkpoints").toString(),
                 "--checkpoint-interval-ms", "1000", "--parallelism", "1", "--threads", "1"))) {
             RssSampler rss = RssSampler.start(job.pid());
             long lagWhenFirstCommitted = FRAMES
-                    - Ledger.awaitCommitted(kafka.bootstrapServers(), "bp-detections", "bp-dlq", 1, Duration.ofMinutes(2));
-            ledger.verify(kafka.bootstrapServers(), "bp-detections", "bp-dlq", Duration.ofMinutes(6), "burst");
+                    - Ledger.awaitCommitted(KAFKA.bootstrapServers(), "bp-detections", "bp-dlq", 1, Duration.ofMinutes(2));
+            ledger.verify(KAFKA.bootstrapServers(), "bp-detections", "bp-dlq", Duration.ofMinutes(6), "burst");
             long peak = rss.stop();
             System.out.printf("backpressure: peak RSS %d MiB (budget %d MiB), %d of %d frames still in Kafka at the first commit%n",
                     peak >> 20, RSS_BUDGET_BYTES >> 20, lagWhenFirstCommitted, FRAMES);
@@ -107,7 +94,7 @@ class JobCommandBackpressureITCase {
 
     private static KafkaProducer<byte[], byte[]> producer() {
         Map<String, Object> config = new HashMap<>();
-        config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers());
         config.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, FrameProducer.MAX_REQUEST_BYTES);
         config.put(ProducerConfig.BUFFER_MEMORY_CONFIG, 4L * FrameProducer.MAX_REQUEST_BYTES);
         return new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer());

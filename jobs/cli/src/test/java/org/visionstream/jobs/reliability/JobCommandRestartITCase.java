@@ -8,11 +8,11 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.visionstream.jobs.kafka.EmbeddedKafka;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.visionstream.jobs.produce.FrameProducer;
+import org.visionstream.jobs.testing.EmbeddedKafkaExtension;
+import org.visionstream.jobs.testing.TestData;
 
 /**
  * {@code visionstream job} as a user runs it, against a broker in another process than the job: killed
@@ -22,26 +22,11 @@ import org.visionstream.jobs.produce.FrameProducer;
  */
 class JobCommandRestartITCase {
 
-    private static final Path SHARED = Path.of(System.getProperty("visionstream.shared", "../../../shared"));
-    private static final Path BUNDLE = Path.of(System.getProperty("visionstream.d2go.bundle",
-            "../../model-assets/target/bundles/d2go-fbnetv3a-c4-coco"));
-    private static final Path JPEG = SHARED.resolve("media/images/voc/000004.jpg");
     private static final Duration ACCOUNTED_WITHIN = Duration.ofMinutes(3);
     private static final int ROUNDS = 3;
 
-    private static EmbeddedKafka kafka;
-
-    @BeforeAll
-    static void startKafka() {
-        kafka = EmbeddedKafka.start(Path.of("target", "it-kafka"));
-    }
-
-    @AfterAll
-    static void stopKafka() {
-        if (kafka != null) {
-            kafka.close();
-        }
-    }
+    @RegisterExtension
+    static final EmbeddedKafkaExtension KAFKA = new EmbeddedKafkaExtension();
 
     @Test
     void killDashNineMidStreamAndRestartIsExactlyOnce() throws Exception {
@@ -56,11 +41,11 @@ class JobCommandRestartITCase {
     @Test
     void aMissingTopicIsOneLineAndExitCode2BeforeAnythingStarts() throws Exception {
         Path dir = Path.of("target", "reliability", "cli-missing").toAbsolutePath();
-        try (JobProcess job = JobProcess.start(dir.resolve("job.log"), List.of("--bootstrap-servers", kafka.bootstrapServers(),
-                "--model", BUNDLE.toAbsolutePath().toString(), "--frames-topic", "no-such-frames"))) {
+        try (JobProcess job = JobProcess.start(dir.resolve("job.log"), List.of("--bootstrap-servers", KAFKA.bootstrapServers(),
+                "--model", TestData.D2GO_BUNDLE.toString(), "--frames-topic", "no-such-frames"))) {
             assertEquals(2, job.exitCode(Duration.ofMinutes(1)), job.log());
             assertEquals("visionstream job: a topic of [no-such-frames, detections, frames-dlq] does not exist on Kafka at "
-                    + kafka.bootstrapServers() + ": create them first (deploy/kafka/create-topics.sh)", job.log().strip());
+                    + KAFKA.bootstrapServers() + ": create them first (deploy/kafka/create-topics.sh)", job.log().strip());
         }
     }
 
@@ -69,21 +54,21 @@ class JobCommandRestartITCase {
         String events = name + "-detections";
         String dlq = name + "-dlq";
         for (String topic : List.of(frames, events, dlq)) {
-            kafka.createTopic(topic, 2, FrameProducer.MAX_REQUEST_BYTES);
+            KAFKA.kafka().createTopic(topic, 2, FrameProducer.MAX_REQUEST_BYTES);
         }
         Path dir = JobProcess.emptyDirectory(Path.of("target", "reliability", "cli-" + name).toAbsolutePath());
-        List<String> args = List.of("--bootstrap-servers", kafka.bootstrapServers(), "--model", BUNDLE.toAbsolutePath().toString(),
+        List<String> args = List.of("--bootstrap-servers", KAFKA.bootstrapServers(), "--model", TestData.D2GO_BUNDLE.toString(),
                 "--frames-topic", frames, "--events-topic", events, "--dead-letter-topic", dlq, "--group-id", name,
                 "--checkpoint-dir", dir.resolve("checkpoints").toString(), "--checkpoint-interval-ms", "1000",
                 "--parallelism", "1", "--threads", "1");
         Ledger ledger = new Ledger();
-        try (FrameCorpus corpus = new FrameCorpus(kafka.bootstrapServers(), frames, JPEG)) {
+        try (FrameCorpus corpus = new FrameCorpus(KAFKA.bootstrapServers(), frames, TestData.STREET_JPEG)) {
             JobProcess job = JobProcess.start(dir.resolve("job-0.log"), args);
             for (int round = 1; round <= ROUNDS; round++) {
                 int before = ledger.expected();
                 // Frames keep coming while the job dies: some are in flight, some wait in the topic.
                 CompletableFuture<Void> sending = corpus.sendRoundAsync(ledger);
-                Ledger.awaitCommitted(kafka.bootstrapServers(), events, dlq, before + 4, ACCOUNTED_WITHIN);
+                Ledger.awaitCommitted(KAFKA.bootstrapServers(), events, dlq, before + 4, ACCOUNTED_WITHIN);
                 if (graceful) {
                     assertEquals(0, job.terminate(), job.log());
                     assertTrue(job.log().contains("stopped with savepoint"), job.log());
@@ -92,7 +77,7 @@ class JobCommandRestartITCase {
                 }
                 sending.get(2, TimeUnit.MINUTES);
                 job = JobProcess.start(dir.resolve("job-" + round + ".log"), args);
-                ledger.verify(kafka.bootstrapServers(), events, dlq, ACCOUNTED_WITHIN, name + " round " + round);
+                ledger.verify(KAFKA.bootstrapServers(), events, dlq, ACCOUNTED_WITHIN, name + " round " + round);
                 assertTrue(job.isAlive(), job.log());
                 assertTrue(job.log().contains("resuming from"), "round " + round + " resumes: " + job.log());
             }

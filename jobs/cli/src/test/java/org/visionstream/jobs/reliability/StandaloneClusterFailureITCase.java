@@ -15,6 +15,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.visionstream.jobs.kafka.KafkaTopics;
 import org.visionstream.jobs.produce.FrameProducer;
+import org.visionstream.jobs.testing.TestData;
 
 /**
  * The deployable job jar on a real standalone cluster (deploy/local-cluster/cluster.sh: a Kafka broker,
@@ -25,12 +26,8 @@ import org.visionstream.jobs.produce.FrameProducer;
  */
 class StandaloneClusterFailureITCase {
 
-    private static final Path SHARED = Path.of(System.getProperty("visionstream.shared", "../../../shared"));
-    private static final Path BUNDLE = Path.of(System.getProperty("visionstream.d2go.bundle",
-            "../../model-assets/target/bundles/d2go-fbnetv3a-c4-coco")).toAbsolutePath();
     private static final Path JOB_JAR = Path.of(System.getProperty("visionstream.job.jar",
             "../detection-job/target/visionstream-detection-job-job.jar")).toAbsolutePath();
-    private static final Path JPEG = SHARED.resolve("media/images/voc/000004.jpg");
     private static final Duration ACCOUNTED_WITHIN = Duration.ofMinutes(3);
     private static final int ROUNDS = 3;
     private static final Path DIR = Path.of("target", "reliability").toAbsolutePath();
@@ -128,14 +125,14 @@ class StandaloneClusterFailureITCase {
         }
 
         List<String> args(int parallelism) {
-            return new ArrayList<>(List.of("--parallelism", Integer.toString(parallelism), "--bootstrap-servers", cluster.bootstrapServers(), "--model", BUNDLE.toString(),
+            return new ArrayList<>(List.of("--parallelism", Integer.toString(parallelism), "--bootstrap-servers", cluster.bootstrapServers(), "--model", TestData.D2GO_BUNDLE.toString(),
                     "--frames-topic", frames, "--events-topic", events, "--dead-letter-topic", dlq, "--group-id", name,
                     "--checkpoint-dir", DIR.resolve("checkpoints-" + name).toString(), "--checkpoint-interval-ms", "1000",
                     "--threads", "1"));
         }
 
         void rounds(Failure failure) throws Exception {
-            try (FrameCorpus corpus = new FrameCorpus(cluster.bootstrapServers(), frames, JPEG)) {
+            try (FrameCorpus corpus = new FrameCorpus(cluster.bootstrapServers(), frames, TestData.STREET_JPEG)) {
                 for (int round = 1; round <= ROUNDS; round++) {
                     int before = ledger.expected();
                     CompletableFuture<Void> sending = corpus.sendRoundAsync(ledger);
