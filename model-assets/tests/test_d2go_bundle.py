@@ -120,9 +120,12 @@ class ManifestValidationTest(unittest.TestCase):
         self.assert_rejected(lambda m: m["preprocess"].update(colorOrder="YUV"), "preprocess.colorOrder")
 
     def test_cross_field_rules(self):
-        self.assert_rejected(lambda m: m["rpn"].update(postNmsTopK=5000), "rpn.postNmsTopK")
-        self.assert_rejected(lambda m: m["head"].update(backgroundIndex=99), "head.backgroundIndex")
-        self.assert_rejected(lambda m: m["classes"][3].update(index=7), "classes[3].index")
+        # Each rule of schema/model.rules.json, the file the Java ManifestReader checks too.
+        self.assert_rejected(lambda m: m["rpn"].update(postNmsTopK=5000), "rpn.postNmsTopK must not exceed")
+        self.assert_rejected(lambda m: m["head"].update(backgroundIndex=99), "head.backgroundIndex must be in")
+        self.assert_rejected(lambda m: m["classes"][3].update(index=7), "(entry 3 has 7)")
+        self.assert_rejected(lambda m: m["classes"][3].update(name=m["classes"][2]["name"]), "classes[].name must be unique")
+        self.assert_rejected(lambda m: m["preprocess"]["resize"].update(maxSize=100), "maxSize must be 0 (no limit) or at least")
 
 
 class ReferenceTest(unittest.TestCase):

@@ -6,6 +6,7 @@ from pathlib import Path
 import jsonschema
 
 SCHEMA = Path(__file__).resolve().parent.parent / "schema" / "model.schema.json"
+RULES = SCHEMA.with_name("model.rules.json")
 FORMAT = "visionstream-faster-rcnn/1"
 
 
@@ -25,17 +26,37 @@ def validate(manifest):
     except jsonschema.ValidationError as e:
         where = ".".join(str(p) for p in e.absolute_path) or "(root)"
         raise ValueError(f"manifest field {where}: {e.message}") from None
-    classes = manifest["classes"]
-    for i, c in enumerate(classes):
-        if c["index"] != i:
-            raise ValueError(f"manifest field classes[{i}].index must be {i}, got {c['index']}")
-    if len({c["name"] for c in classes}) != len(classes):
-        raise ValueError("manifest field classes[].name must be unique")
-    head = manifest["head"]
-    if head["scoreActivation"] == "softmax" and not 0 <= head["backgroundIndex"] <= len(classes):
-        raise ValueError(f"manifest field head.backgroundIndex must be in [0, {len(classes)}]")
-    if manifest["rpn"]["postNmsTopK"] > manifest["rpn"]["preNmsTopK"]:
-        raise ValueError("manifest field rpn.postNmsTopK must not exceed rpn.preNmsTopK")
+    for rule in json.loads(RULES.read_text())["rules"]:
+        broken = _broken(rule, manifest)
+        if broken:
+            raise ValueError(f"manifest field {rule['message']} ({broken})")
+
+
+def _pointer(document, pointer):
+    for token in pointer.lstrip("/").split("/"):
+        document = document[int(token)] if isinstance(document, list) else document[token]
+    return document
+
+
+def _broken(rule, m):
+    """What breaks `rule` (schema/model.rules.json) in manifest `m`, or None."""
+    if any(_pointer(m, p) != v for p, v in rule.get("when", {}).items()):
+        return None
+    check = rule["check"]
+    if check == "indexEqualsPosition":
+        return next((f"entry {i} has {e[rule['field']]}" for i, e in enumerate(_pointer(m, rule["array"]))
+                     if e[rule["field"]] != i), None)
+    if check == "unique":
+        values = [e[rule["field"]] for e in _pointer(m, rule["array"])]
+        return next((f"'{v}' appears {values.count(v)} times" for v in values if values.count(v) > 1), None)
+    value = _pointer(m, rule["value"])
+    limit = rule["limit"]
+    limit = len(_pointer(m, limit[len("length:"):])) if limit.startswith("length:") else _pointer(m, limit)
+    if check == "atMost":
+        return f"{value} > {limit}" if value > limit else None
+    if check == "zeroOrAtLeast":
+        return f"{value} < {limit}" if value != 0 and value < limit else None
+    raise ValueError(f"unknown check '{check}' in {RULES}")
 
 
 def write(manifest, directory):

@@ -12,8 +12,10 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.visionstream.operators.bundle.ModelManifest.Anchors;
@@ -39,6 +41,7 @@ public final class ManifestReader {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final JsonSchema SCHEMA = loadSchema();
+    private static final JsonNode RULES = loadRules();
 
     private ManifestReader() {}
 
@@ -72,35 +75,60 @@ public final class ManifestReader {
                 head(root.get("head")),
                 output(root.get("output")),
                 classes(root.get("classes")));
-        checkRules(manifest, origin);
+        checkRules(root, origin);
         return manifest;
     }
 
-    private static void checkRules(ModelManifest m, String origin) {
-        List<ClassInfo> classes = m.classes();
-        for (int i = 0; i < classes.size(); i++) {
-            if (classes.get(i).index() != i) {
-                throw new BundleException("manifest " + origin + ": classes[" + i + "].index must be " + i
-                        + " (indices are contiguous and in order), got " + classes.get(i).index());
+    /** The rules of {@code model.rules.json} (shared with the Python converters), on the parsed document. */
+    private static void checkRules(JsonNode root, String origin) {
+        for (JsonNode rule : RULES.get("rules")) {
+            String broken = broken(rule, root);
+            if (broken != null) {
+                throw new BundleException("manifest " + origin + ": " + rule.get("message").asText() + " (" + broken + ")");
             }
         }
-        long distinctNames = classes.stream().map(ClassInfo::name).distinct().count();
-        if (distinctNames != classes.size()) {
-            throw new BundleException("manifest " + origin + ": classes[].name must be unique");
+    }
+
+    /** What breaks {@code rule} in {@code m}, or null. */
+    private static String broken(JsonNode rule, JsonNode m) {
+        for (Iterator<Map.Entry<String, JsonNode>> when = rule.path("when").fields(); when.hasNext(); ) {
+            Map.Entry<String, JsonNode> condition = when.next();
+            if (!m.at(condition.getKey()).equals(condition.getValue())) {
+                return null;
+            }
         }
-        int background = m.head().backgroundIndex();
-        if ("softmax".equals(m.head().scoreActivation()) && (background < 0 || background > classes.size())) {
-            throw new BundleException("manifest " + origin + ": head.backgroundIndex must be in [0, "
-                    + classes.size() + "] for softmax scores, got " + background);
+        String check = rule.get("check").asText();
+        switch (check) {
+            case "indexEqualsPosition", "unique" -> {
+                JsonNode array = m.at(rule.get("array").asText());
+                String field = rule.get("field").asText();
+                List<JsonNode> seen = new ArrayList<>();
+                for (int i = 0; i < array.size(); i++) {
+                    JsonNode v = array.get(i).get(field);
+                    if (check.equals("indexEqualsPosition") && v.asInt() != i) {
+                        return "entry " + i + " has " + v.asInt();
+                    }
+                    if (check.equals("unique") && seen.contains(v)) {
+                        return "'" + v.asText() + "' appears more than once";
+                    }
+                    seen.add(v);
+                }
+                return null;
+            }
+            case "atMost", "zeroOrAtLeast" -> {
+                double value = m.at(rule.get("value").asText()).asDouble();
+                String limitAt = rule.get("limit").asText();
+                double limit = limitAt.startsWith("length:") ? m.at(limitAt.substring("length:".length())).size()
+                        : m.at(limitAt).asDouble();
+                boolean ok = check.equals("atMost") ? value <= limit : value == 0 || value >= limit;
+                return ok ? null : number(value) + (check.equals("atMost") ? " > " : " < ") + number(limit);
+            }
+            default -> throw new IllegalStateException("unknown check '" + check + "' in model.rules.json");
         }
-        if (m.rpn().postNmsTopK() > m.rpn().preNmsTopK()) {
-            throw new BundleException("manifest " + origin + ": rpn.postNmsTopK (" + m.rpn().postNmsTopK()
-                    + ") must not exceed rpn.preNmsTopK (" + m.rpn().preNmsTopK() + ")");
-        }
-        if (m.preprocess().resize().maxSize() != 0
-                && m.preprocess().resize().maxSize() < m.preprocess().resize().shortSide()) {
-            throw new BundleException("manifest " + origin + ": preprocess.resize.maxSize must be 0 or >= shortSide");
-        }
+    }
+
+    private static String number(double v) {
+        return v == Math.rint(v) ? Long.toString((long) v) : Double.toString(v);
     }
 
     private static Preprocess preprocess(JsonNode n) {
@@ -193,6 +221,17 @@ public final class ManifestReader {
     /** "bilinear-align-corners" → BILINEAR_ALIGN_CORNERS. */
     private static String constant(JsonNode n) {
         return n.asText().toUpperCase(Locale.ROOT).replace('-', '_');
+    }
+
+    private static JsonNode loadRules() {
+        try (InputStream in = ManifestReader.class.getResourceAsStream("model.rules.json")) {
+            if (in == null) {
+                throw new IllegalStateException("model.rules.json is missing from the classpath");
+            }
+            return JSON.readTree(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private static JsonSchema loadSchema() {

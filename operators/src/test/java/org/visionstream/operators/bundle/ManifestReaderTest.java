@@ -84,7 +84,8 @@ class ManifestReaderTest {
         ObjectNode root = gluonCv();
         ((ObjectNode) ((ArrayNode) root.get("classes")).get(3)).put("index", 7);
         BundleException e = assertThrows(BundleException.class, () -> ManifestReader.parse(root, "m.json"));
-        assertTrue(e.getMessage().contains("classes[3].index"), e.getMessage());
+        assertTrue(e.getMessage().contains("classes[].index must be the entry's position") && e.getMessage().contains("entry 3 has 7"),
+                e.getMessage());
     }
 
     @Test
@@ -92,7 +93,29 @@ class ManifestReaderTest {
         ObjectNode root = gluonCv();
         ((ObjectNode) root.get("head")).put("backgroundIndex", 21);
         BundleException e = assertThrows(BundleException.class, () -> ManifestReader.parse(root, "m.json"));
-        assertTrue(e.getMessage().contains("head.backgroundIndex"), e.getMessage());
+        assertTrue(e.getMessage().contains("head.backgroundIndex must be in [0, number of classes]") && e.getMessage().contains("21 > 20"),
+                e.getMessage());
+    }
+
+    @Test
+    void checksEveryCrossFieldRuleOfTheSharedRulesFile() throws IOException {
+        // The same rules file the Python converters validate with (model-assets/schema/model.rules.json).
+        ObjectNode names = gluonCv();
+        ((ObjectNode) ((ArrayNode) names.get("classes")).get(3)).put("name", "car");
+        assertRejected(names, "classes[].name must be unique");
+        ObjectNode topK = gluonCv();
+        ((ObjectNode) topK.get("rpn")).put("postNmsTopK", 7000);
+        assertRejected(topK, "rpn.postNmsTopK must not exceed rpn.preNmsTopK (7000 > 6000)");
+        ObjectNode maxSize = gluonCv();
+        ((ObjectNode) maxSize.at("/preprocess/resize")).put("maxSize", 500);
+        assertRejected(maxSize, "preprocess.resize.maxSize must be 0 (no limit) or at least preprocess.resize.shortSide (500 < 600)");
+        ((ObjectNode) maxSize.at("/preprocess/resize")).put("maxSize", 0);
+        ManifestReader.parse(maxSize, "m.json");
+    }
+
+    private static void assertRejected(ObjectNode root, String message) {
+        BundleException e = assertThrows(BundleException.class, () -> ManifestReader.parse(root, "m.json"));
+        assertTrue(e.getMessage().contains(message), e.getMessage());
     }
 
     @Test
