@@ -5,12 +5,12 @@
 
 Each line is {"image", "width", "height", "detections": [{"label", "classId", "score", "box"}]} with boxes
 in original-image pixels, the same shape the Java `detect` command prints, so the two can be compared
-directly (operators' D2GoParityTest does). Images are decoded to BGR as OpenCV, and the Java runtime, do.
+directly (operators' D2GoParityITCase does). Images are decoded to BGR as OpenCV, and the Java runtime, do.
 
 With --stages DIR it also writes, per image, the tensors between the stages as the TorchScript model computes
 them (network input, graph outputs, proposals, head outputs, final detections in network-input pixels), so
 the Java pre- and post-processing can be checked on exactly the framework's tensors, free of the int8
-rounding differences between ONNX Runtime and PyTorch (operators' D2GoStagesTest).
+rounding differences between ONNX Runtime and PyTorch (operators' D2GoStagesITCase).
 """
 import argparse
 import json

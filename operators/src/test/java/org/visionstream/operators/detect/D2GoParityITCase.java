@@ -36,10 +36,10 @@ import org.visionstream.operators.testing.SharedData;
  * criterion (same class, IoU >= 0.9, |score diff| <= 0.05) for only about a quarter of them. So the Java
  * runtime is held to that yardstick: it must agree with the model at least as well as the model agrees
  * with itself under that noise, by the strict criterion and by a practical one (same class, IoU >= 0.5,
- * |score diff| <= 0.2) that also has an absolute floor. D2GoStagesTest checks the Java stages exactly
+ * |score diff| <= 0.2) that also has an absolute floor. D2GoStagesITCase checks the Java stages exactly
  * on the framework's own tensors.
  */
-class D2GoParityTest {
+class D2GoParityITCase {
 
     private static final int FRAMES_PER_VIDEO = 4;
     private static final Criterion STRICT = new Criterion("strict", 0.3f, 0.9f, 0.05f);
