@@ -74,12 +74,13 @@ def main():
     p.add_argument("--threshold", type=float, default=0.0, help="minimum score to print (default 0: all)")
     p.add_argument("--input-noise", type=float, default=0.0, metavar="GREY_LEVELS",
                    help="add uniform noise of up to this many grey levels (seeded): how stable the model itself is")
+    p.add_argument("--seed", type=int, default=0, help="seed of the --input-noise draws (default 0)")
     p.add_argument("--stages", type=Path, help="also write the tensors between the stages into this folder")
     p.add_argument("images", nargs="+", type=Path)
     a = p.parse_args()
     model = d2go.load(a.weights)
     names = d2go.class_names(a.classes or a.weights.parent / "classes.txt")
-    torch.manual_seed(0)
+    torch.manual_seed(a.seed)
     for image in a.images:
         print(json.dumps(detect(model, names, image, a.threshold, a.input_noise)), flush=True)
         if a.stages:
