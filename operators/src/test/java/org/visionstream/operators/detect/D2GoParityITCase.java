@@ -35,15 +35,42 @@ import org.visionstream.operators.testing.SharedData;
  * half a grey level of noise the TorchScript model matches its clean detections under the strict
  * criterion (same class, IoU >= 0.9, |score diff| <= 0.05) for only about a quarter of them. So the Java
  * runtime is held to that yardstick: it must agree with the model at least as well as the model agrees
- * with itself under that noise, by the strict criterion and by a practical one (same class, IoU >= 0.5,
- * |score diff| <= 0.2) that also has an absolute floor. D2GoStagesITCase checks the Java stages exactly
- * on the framework's own tensors.
+ * with itself under that noise, pooled over all images and, within a measured margin, on each image, by
+ * the strict criterion and by a practical one (same class, IoU >= 0.5, |score diff| <= 0.2), and above
+ * an absolute floor for each. Detections are paired one to one ({@link Agreement}), so extra copies of a
+ * box only lower agreement. D2GoStagesITCase checks the Java stages exactly on the framework's own tensors.
+ *
+ * <p>The bars come from ten draws of the noise (reference_d2go.py --seed 0 to 9) on an AVX2-only AMD
+ * EPYC; Java's detections were identical on four runs (ONNX Runtime's default intra-op threads twice, 1
+ * and 2), so the draw of the noise is the only thing that moves these numbers on one machine:
+ * <pre>
+ *              Java            the model with itself, 10 draws     seed 0 (the test's draw)
+ *   strict     92/297 = 0.310  0.224 to 0.302, mean 0.252          0.270
+ *   practical 141/155 = 0.910  0.771 to 0.887, mean 0.824          0.831
+ * </pre>
  */
 class D2GoParityITCase {
 
     private static final int FRAMES_PER_VIDEO = 4;
-    private static final Criterion STRICT = new Criterion("strict", 0.3f, 0.9f, 0.05f);
-    private static final Criterion PRACTICAL = new Criterion("practical", 0.5f, 0.5f, 0.2f);
+    /**
+     * Pooled floors: the model's mean agreement with itself over the ten draws, rounded down. The test's
+     * own draw is one sample (seed 0, above the mean for both criteria; another torch may draw other
+     * noise for the same seed), so the floor keeps Java at least at the model's expected self-agreement
+     * whichever draw the yardstick makes. Per-image margins: the most the model's own agreement on one
+     * image fell below its seed-0 value under the nine other draws, rounded up: strict 0.326
+     * (street-bicycle-truck-dog.png, 7/16 -> 2/18), practical 0.571 (one-by-one-person-detection-2,
+     * 6/6 -> 3/7). With a handful of confident detections on an image, one more or less moves its
+     * agreement by a sixth or more, so only a larger shortfall tells Java on one image from another draw
+     * of the noise (Java's largest: 0.213 strict, 0.333 practical). The pooled comparison is the fine
+     * one; the per-image one catches a failure on one image that the pool would dilute.
+     */
+    private static final Bar STRICT = new Bar(new Agreement.Criterion("strict", 0.3f, 0.9f, 0.05f), 0.25, 0.33);
+    private static final Bar PRACTICAL = new Bar(new Agreement.Criterion("practical", 0.5f, 0.5f, 0.2f), 0.82, 0.58);
+
+    private record Bar(Agreement.Criterion criterion, double pooledFloor, double perImageMargin) {}
+
+    /** reference_d2go.py --input-noise: half a grey level, the rounding of an 8-bit image. */
+    private static final String NOISE_GREY_LEVELS = "0.5";
 
     private static Detector detector;
     private static List<Path> images;
@@ -53,27 +80,14 @@ class D2GoParityITCase {
 
     @BeforeAll
     static void setUp() throws Exception {
-        images = new ArrayList<>();
-        try (Stream<Path> files = Files.walk(SharedData.file("media/images"))) {
-            files.filter(p -> p.toString().matches(".*\\.(jpg|jpeg|png)$")).sorted().forEach(images::add);
-        }
-        Path frames = Files.createDirectories(Path.of("target", "parity-frames"));
-        try (Stream<Path> videos = Files.list(SharedData.file("media/video"))) {
-            for (Path video : videos.filter(p -> p.toString().endsWith(".mp4")).sorted().toList()) {
-                images.addAll(extractFrames(video, frames));
-            }
-        }
+        images = images();
         reference = ReferenceD2Go.detect(images);
-        perturbed = ReferenceD2Go.detect(images, "--input-noise", "0.5");
+        perturbed = ReferenceD2Go.detect(images, "--input-noise", NOISE_GREY_LEVELS);
         detector = Detector.create(DetectorOptions.builder()
                 .bundle(SharedData.d2goBundle())
                 .scoreThreshold(0f)
                 .build());
-        ImageDecoder decoder = new ImageDecoder();
-        java = new HashMap<>();
-        for (Path image : images) {
-            java.put(image.toString(), detector.detect(decoder.decode(Files.readAllBytes(image))).detections());
-        }
+        java = detect(detector, images);
     }
 
     @AfterAll
@@ -83,46 +97,86 @@ class D2GoParityITCase {
         }
     }
 
-    @Test
-    void javaAgreesWithTheModelAtLeastAsWellAsTheModelWithItselfUnderHalfAGreyLevelOfNoise() {
-        for (Criterion c : List.of(STRICT, PRACTICAL)) {
-            double javaAgreement = agreement(c, java);
-            double selfAgreement = agreement(c, perturbed);
-            System.out.printf("%s criterion: Java %.3f, TorchScript with noise %.3f%n", c.name, javaAgreement, selfAgreement);
-            assertTrue(javaAgreement >= selfAgreement, c.name + ": Java agrees with the model on " + javaAgreement
-                    + " of confident detections, the model with itself under noise on " + selfAgreement);
+    /** The shared images, then {@link #FRAMES_PER_VIDEO} frames of every shared video. */
+    private static List<Path> images() throws Exception {
+        List<Path> out = new ArrayList<>();
+        try (Stream<Path> files = Files.walk(SharedData.file("media/images"))) {
+            files.filter(p -> p.toString().matches(".*\\.(jpg|jpeg|png)$")).sorted().forEach(out::add);
         }
-        // Measured 0.92 on AMD EPYC; ONNX Runtime's int8 kernels differ by CPU, so the floor leaves room.
-        assertTrue(agreement(PRACTICAL, java) >= 0.85, "practical agreement " + agreement(PRACTICAL, java));
-    }
-
-    /** Confident detections (both ways) that have a counterpart under {@code c}, as a fraction. */
-    private static double agreement(Criterion c, Map<String, List<Detection>> other) {
-        int[] counts = new int[2]; // confident, matched
-        for (Path image : images) {
-            List<Detection> ref = reference.get(image.toString());
-            List<Detection> them = other.get(image.toString());
-            assertTrue(ref != null && them != null, "no detections for " + image);
-            count(c, ref, them, counts);
-            count(c, them, ref, counts);
-        }
-        assertTrue(counts[0] >= images.size(), "too few confident detections to compare: " + counts[0]);
-        return (double) counts[1] / counts[0];
-    }
-
-    private static void count(Criterion c, List<Detection> from, List<Detection> to, int[] counts) {
-        for (Detection d : from) {
-            if (d.score() >= c.minScore) {
-                counts[0]++;
-                counts[1] += to.stream().anyMatch(o -> c.matches(d, o)) ? 1 : 0;
+        Path frames = Files.createDirectories(Path.of("target", "parity-frames"));
+        try (Stream<Path> videos = Files.list(SharedData.file("media/video"))) {
+            for (Path video : videos.filter(p -> p.toString().endsWith(".mp4")).sorted().toList()) {
+                out.addAll(extractFrames(video, frames));
             }
         }
+        return out;
     }
 
-    private record Criterion(String name, float minScore, float minIou, float maxScoreDiff) {
-        boolean matches(Detection a, Detection b) {
-            return a.classId() == b.classId() && iou(a, b) >= minIou && Math.abs(a.score() - b.score()) <= maxScoreDiff;
+    /** {@code detector}'s detections, all scores, keyed by path as {@link ReferenceD2Go} keys them. */
+    private static Map<String, List<Detection>> detect(Detector detector, List<Path> images) throws Exception {
+        ImageDecoder decoder = new ImageDecoder();
+        Map<String, List<Detection>> out = new HashMap<>();
+        for (Path image : images) {
+            out.put(image.toString(), detector.detect(decoder.decode(Files.readAllBytes(image))).detections());
         }
+        return out;
+    }
+
+    @Test
+    void javaAgreesWithTheModelAtLeastAsWellAsTheModelWithItselfUnderHalfAGreyLevelOfNoise() {
+        for (Bar bar : List.of(STRICT, PRACTICAL)) {
+            Agreement.Criterion c = bar.criterion();
+            Agreement javaPooled = Agreement.NONE;
+            Agreement selfPooled = Agreement.NONE;
+            List<String> shortfalls = new ArrayList<>();
+            for (Path image : images) {
+                Agreement j = agreement(c, java, image);
+                Agreement s = agreement(c, perturbed, image);
+                System.out.printf("%s %s: Java %d/%d, TorchScript with noise %d/%d%n",
+                        c.name(), image.getFileName(), j.matched(), j.confident(), s.matched(), s.confident());
+                if (j.fraction() < s.fraction() - bar.perImageMargin()) {
+                    shortfalls.add(image.getFileName() + ": Java " + j + ", the model with itself " + s);
+                }
+                javaPooled = javaPooled.plus(j);
+                selfPooled = selfPooled.plus(s);
+            }
+            System.out.printf("%s criterion: Java %.3f, TorchScript with noise %.3f%n",
+                    c.name(), javaPooled.fraction(), selfPooled.fraction());
+            assertTrue(javaPooled.confident() >= images.size(), "too few confident detections to compare: " + javaPooled);
+            assertEquals(List.of(), shortfalls, c.name() + ": images where Java agrees with the model by more than "
+                    + bar.perImageMargin() + " less than the model with itself under noise");
+            assertTrue(javaPooled.fraction() >= selfPooled.fraction(), c.name() + ": Java agrees with the model on "
+                    + javaPooled + " of confident detections, the model with itself under noise on " + selfPooled);
+            assertTrue(javaPooled.fraction() >= bar.pooledFloor(), c.name() + ": Java agrees with the model on "
+                    + javaPooled + ", below the floor " + bar.pooledFloor());
+        }
+    }
+
+    @Test
+    void aCopyOfEveryJavaDetectionLowersAgreement() {
+        Map<String, List<Detection>> twice = new HashMap<>();
+        java.forEach((image, detections) -> {
+            List<Detection> doubled = new ArrayList<>(detections);
+            doubled.addAll(detections);
+            twice.put(image, doubled);
+        });
+        for (Bar bar : List.of(STRICT, PRACTICAL)) {
+            Agreement once = Agreement.NONE;
+            Agreement doubled = Agreement.NONE;
+            for (Path image : images) {
+                once = once.plus(agreement(bar.criterion(), java, image));
+                doubled = doubled.plus(agreement(bar.criterion(), twice, image));
+            }
+            assertTrue(doubled.fraction() < once.fraction(), bar.criterion().name() + ": " + doubled + " vs " + once);
+        }
+    }
+
+    /** {@code c}'s agreement of {@code other} with the clean model on {@code image}. */
+    private static Agreement agreement(Agreement.Criterion c, Map<String, List<Detection>> other, Path image) {
+        List<Detection> ref = reference.get(image.toString());
+        List<Detection> them = other.get(image.toString());
+        assertTrue(ref != null && them != null, "no detections for " + image);
+        return c.of(ref, them);
     }
 
     @Test
@@ -151,17 +205,9 @@ class D2GoParityITCase {
             for (int j = 0; j < single.size(); j++) {
                 assertEquals(single.get(j).label(), inBatch.get(j).label());
                 assertEquals(single.get(j).score(), inBatch.get(j).score(), 1e-4f);
-                assertTrue(iou(single.get(j), inBatch.get(j)) > 0.999f);
+                assertTrue(Agreement.iou(single.get(j), inBatch.get(j)) > 0.999f);
             }
         }
-    }
-
-    static float iou(Detection a, Detection b) {
-        float iw = Math.max(0f, Math.min(a.x2(), b.x2()) - Math.max(a.x1(), b.x1()));
-        float ih = Math.max(0f, Math.min(a.y2(), b.y2()) - Math.max(a.y1(), b.y1()));
-        float inter = iw * ih;
-        float union = (a.x2() - a.x1()) * (a.y2() - a.y1()) + (b.x2() - b.x1()) * (b.y2() - b.y1()) - inter;
-        return union > 0f ? inter / union : 0f;
     }
 
     /** Evenly spaced frames of {@code video}, saved losslessly so both sides decode identical pixels. */
