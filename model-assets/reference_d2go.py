@@ -5,12 +5,12 @@
 
 Each line is {"image", "width", "height", "detections": [{"label", "classId", "score", "box"}]} with boxes
 in original-image pixels, the same shape the Java `detect` command prints, so the two can be compared
-directly (operators' D2GoParityTest does). Images are decoded to BGR as OpenCV, and the Java runtime, do.
+directly (operators' D2GoParityITCase does). Images are decoded to BGR as OpenCV, and the Java runtime, do.
 
 With --stages DIR it also writes, per image, the tensors between the stages as the TorchScript model computes
 them (network input, graph outputs, proposals, head outputs, final detections in network-input pixels), so
 the Java pre- and post-processing can be checked on exactly the framework's tensors, free of the int8
-rounding differences between ONNX Runtime and PyTorch (operators' D2GoStagesTest).
+rounding differences between ONNX Runtime and PyTorch (operators' D2GoStagesITCase).
 """
 import argparse
 import json
@@ -74,12 +74,13 @@ def main():
     p.add_argument("--threshold", type=float, default=0.0, help="minimum score to print (default 0: all)")
     p.add_argument("--input-noise", type=float, default=0.0, metavar="GREY_LEVELS",
                    help="add uniform noise of up to this many grey levels (seeded): how stable the model itself is")
+    p.add_argument("--seed", type=int, default=0, help="seed of the --input-noise draws (default 0)")
     p.add_argument("--stages", type=Path, help="also write the tensors between the stages into this folder")
     p.add_argument("images", nargs="+", type=Path)
     a = p.parse_args()
     model = d2go.load(a.weights)
     names = d2go.class_names(a.classes or a.weights.parent / "classes.txt")
-    torch.manual_seed(0)
+    torch.manual_seed(a.seed)
     for image in a.images:
         print(json.dumps(detect(model, names, image, a.threshold, a.input_noise)), flush=True)
         if a.stages:

@@ -10,7 +10,7 @@ import org.visionstream.operators.bundle.BundleException;
 import org.visionstream.operators.testing.SharedData;
 
 /** Opening a bundle: a manifest that disagrees with its graphs is refused with the rule it breaks. */
-class DetectorBundleTest {
+class DetectorBundleITCase {
 
     @Test
     void aManifestWithOtherAnchorsThanTheRpnGraphIsRefused() throws Exception {

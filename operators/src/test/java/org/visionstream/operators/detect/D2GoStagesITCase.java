@@ -33,7 +33,7 @@ import org.visionstream.operators.testing.SharedData;
  * outputs, and detection decoding its final detections from its own head outputs. This isolates the Java
  * numerics from the int8 rounding differences between ONNX Runtime and PyTorch.
  */
-class D2GoStagesTest {
+class D2GoStagesITCase {
 
     private static final Path STAGES = Path.of("target", "d2go-stages");
     private static ModelManifest manifest;

@@ -52,7 +52,7 @@ import org.visionstream.operators.testing.SharedData;
  * The detector operator on the D2Go bundle: events for every frame, frames the model refuses as dead
  * letters, failures of the model or the machinery out of the function.
  */
-class FrameDetectFunctionTest {
+class FrameDetectFunctionITCase {
 
     // 6000x1 is a valid image, but scaling its short side to 320 would make a 1.9-gigapixel input.
     private static final DecodedImage SLIVER = new DecodedImage(6000, 1, new byte[6000 * 3]);

@@ -14,7 +14,7 @@ import org.visionstream.operators.testing.OrtRuntime;
 import org.visionstream.operators.testing.SharedData;
 
 /** A GPU provider the runtime cannot load: CPU fallback by default, a clear failure at start when required. */
-class DetectorProviderTest {
+class DetectorProviderITCase {
 
     @ParameterizedTest
     @ValueSource(strings = {"cuda", "tensorrt:1"})
