@@ -37,6 +37,7 @@ V3_MAGIC = 0xF993FACA
 _V1_MAGIC = 0xF993FAC8
 _DENSE = 0
 _SPARSE = {1: "row_sparse", 2: "csr"}
+# MXNet's loader does not check dev_type; any other value here means the parse has gone astray.
 _DEVICES = {1: "cpu", 2: "gpu", 3: "cpu_pinned", 5: "cpu_shared"}
 _BFLOAT16 = 12
 DTYPES = {0: "<f4", 1: "<f8", 2: "<f2", 3: "|u1", 4: "<i4", 5: "|i1", 6: "<i8",
