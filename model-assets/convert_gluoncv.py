@@ -137,11 +137,11 @@ def source_entry(file, sha):
 
 
 def from_params(path):
-    """The full-size model with the .params file's weights; (model, name, description, source)."""
+    """The model with the .params file's weights; (model, name, description, source)."""
     if not path.is_file():
         raise SystemExit(f"params file not found: {path}")
     try:
-        model = gluoncv.load_gluon_params(gluoncv.build_model(), read_params(path))
+        model = gluoncv.from_gluon_params(read_params(path))
     except (ParamsError, gluoncv.MappingError) as e:
         raise SystemExit(f"cannot convert {path}: {e}") from None
     source = source_entry(path.name, manifest.sha256(path))
@@ -184,7 +184,7 @@ def main():
     if a.random_init != (a.seed is not None):
         p.error("--random-init and --seed go together")
     if a.reduced and not a.random_init:
-        p.error("--reduced applies to --random-init only (a .params file has the full widths)")
+        p.error("--reduced applies to --random-init only (a .params file's shapes give its widths)")
     started = time.time()
     model, name, description, source = from_params(a.params) if a.params else from_seed(a.seed, a.reduced)
     out = a.out.resolve()

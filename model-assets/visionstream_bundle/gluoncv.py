@@ -147,10 +147,14 @@ def build_model(seed=None, reduced=False):
 def load_model(bundle_dir):
     """The model whose weights a bundle's graphs were exported from (its weights.pt)."""
     state = torch.load(Path(bundle_dir) / WEIGHTS_FILE, map_location="cpu")
-    reduced = state["features.0.weight"].shape[0] != STEM
-    model = FasterRCNN(reduced, num_classes=state["class_predictor.weight"].shape[0] - 1)
+    model = FasterRCNN(_is_reduced(state["features.0.weight"].shape))
     model.load_state_dict(state)
     return model.eval()
+
+
+def _is_reduced(stem_weight_shape):
+    """Full or reduced widths, from the stem convolution's output channels."""
+    return stem_weight_shape[0] == STEM // REDUCED_DIVISOR
 
 
 # --- random initialisation -------------------------------------------------------------------------
@@ -246,14 +250,17 @@ def to_gluon_params(model):
     return {g: state[t].numpy().copy() for g, t in gluon_names(model).items()}
 
 
-def load_gluon_params(model, params):
-    """Copies {gluon name: array} into the model; raises MappingError on any missing, unexpected or
-    mis-shaped name (the training-only constants are skipped, the anchor constant is checked)."""
+def from_gluon_params(params):
+    """A model (full widths, or reduced when the stem has 64 / REDUCED_DIVISOR channels) holding the
+    {gluon name: array} weights; raises MappingError on any missing, unexpected or mis-shaped name (the
+    training-only constants are skipped, the anchor constant is checked)."""
     if params and not any("." in name for name in params):
         raise MappingError(
             f"the file has no structural names (first: {next(iter(params))!r}): it was written by the legacy "
             "save_params or by export(), with prefixed names; load it in gluon-cv and write it again with "
             "net.save_parameters(...)")
+    stem = params.get("features.0.weight")
+    model = FasterRCNN(stem is not None and _is_reduced(stem.shape)).eval()
     names = gluon_names(model)
     missing = [n for n in names if n not in params]
     unexpected = [n for n in params if n not in names and n not in TRAINING_ONLY and n != ANCHORS]
