@@ -97,7 +97,7 @@ class RPNHead(nn.Module):
 
 
 class FasterRCNN(nn.Module):
-    def __init__(self, reduced=False, num_classes=len(VOC_CLASSES)):
+    def __init__(self, reduced=False):
         super().__init__()
         d = REDUCED_DIVISOR if reduced else 1
         stem, planes = STEM // d, [p // d for p in PLANES]
@@ -110,13 +110,17 @@ class FasterRCNN(nn.Module):
         self.top_features = nn.Sequential(stages[3])
         feature_channels = planes[2] * EXPANSION
         self.rpn = RPNHead(feature_channels, RPN_CHANNELS // d, len(SCALES) * len(RATIOS))
-        self.class_predictor = nn.Linear(inplanes, num_classes + 1)
-        self.box_predictor = nn.Linear(inplanes, num_classes * 4)
+        self.class_predictor = nn.Linear(inplanes, len(VOC_CLASSES) + 1)
+        self.box_predictor = nn.Linear(inplanes, len(VOC_CLASSES) * 4)
+
+    def box_features(self, features, rois):
+        """rois [R, 5]: batch index, x1, y1, x2, y2 in network-input pixels -> [R, C] pooled layer4 output."""
+        pooled = torchvision.ops.roi_align(features, rois, ROI_SIZE, 1.0 / STRIDE, SAMPLING_RATIO, aligned=False)
+        return self.top_features(pooled).mean((2, 3))  # AdaptiveAvgPooling2D(1) + Dense's flatten
 
     def head(self, features, rois):
-        """rois [R, 5]: batch index, x1, y1, x2, y2 in network-input pixels -> (class logits, box deltas)."""
-        pooled = torchvision.ops.roi_align(features, rois, ROI_SIZE, 1.0 / STRIDE, SAMPLING_RATIO, aligned=False)
-        x = self.top_features(pooled).mean((2, 3))  # AdaptiveAvgPooling2D(1) + Dense's flatten
+        """-> (class logits [R, 21], box deltas [R, 80])."""
+        x = self.box_features(features, rois)
         return self.class_predictor(x), self.box_predictor(x)
 
 
@@ -192,8 +196,7 @@ def random_init(model, seed):
         for m in bns:
             m.train()
             m.momentum = 1.0  # running statistics := this batch's statistics
-        features = model.features(x)
-        model.head(features, rois)
+        model.box_features(model.features(x), rois)
         for m in bns:
             m.momentum = 0.1
         model.eval()
@@ -201,8 +204,7 @@ def random_init(model, seed):
         h = model.rpn.conv1(features)
         _rescale(model.rpn.score, h, OBJECTNESS_STD)
         _rescale(model.rpn.loc, h, RPN_DELTA_STD)
-        pooled = torchvision.ops.roi_align(features, rois, ROI_SIZE, 1.0 / STRIDE, SAMPLING_RATIO, aligned=False)
-        top = model.top_features(pooled).mean((2, 3))
+        top = model.box_features(features, rois)
         _rescale(model.class_predictor, top, CLASS_LOGIT_STD)
         _rescale(model.box_predictor, top, HEAD_DELTA_STD)
 
