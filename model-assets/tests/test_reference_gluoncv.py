@@ -124,6 +124,20 @@ class ProposalTest(unittest.TestCase):
         heights = props[:, 3] - props[:, 1]
         self.assertFalse(np.any(np.abs(heights - 14.99) < 1e-3))
 
+    def test_saturated_logits_tie_so_the_lower_anchor_wins(self):
+        # Logits 20 (anchor 5, box (24, 24, 55, 55) of cell (2, 2)) and 30 (anchor 6, shrunk onto it and moved
+        # half a pixel right: IoU 0.97) both score 1.0f, so box_nms keeps the lower anchor, whatever its
+        # logit (A.6 step 4, A.12 step 2); ranked by logit, the moved box would come first.
+        self.assertEqual(1.0, post.sigmoid(np.array([20, 30], dtype=F32)).min())
+        logits = np.full((15, 5, 5), -5, dtype=F32)
+        logits[5, 2, 2], logits[6, 2, 2] = 20, 30
+        deltas = np.zeros((60, 5, 5), dtype=F32)
+        deltas[4 * 6, 2, 2] = 0.5 / 63
+        deltas[4 * 6 + 2, 2, 2] = deltas[4 * 6 + 3, 2, 2] = np.log(31 / 63)
+        props = post.rpn_proposals(logits, deltas, 1000, 1000)
+        np.testing.assert_array_equal(props[0], [24, 24, 55, 55])
+        self.assertFalse(np.any(np.abs(props[1:, 0] - 24.5) < 1e-3), "the moved box is suppressed")
+
     def test_proposals_are_padded_to_300_with_minus_one(self):
         # 4x5 cells = 300 anchors with equal scores on a small image: NMS at 0.7 leaves fewer than 300.
         props = post.rpn_proposals(np.zeros((15, 4, 5), dtype=F32), np.zeros((60, 4, 5), dtype=F32), 64, 80)
@@ -150,7 +164,7 @@ class HeadRowsTest(unittest.TestCase):
 
     def test_softmax_sums_in_double(self):
         p = post.softmax(np.array([[0, 1, 2]], dtype=F32))
-        e = np.exp(np.array([-2, -1, 0], dtype=F32)).astype(np.float64)
+        e = np.exp(np.array([-2, -1, 0], dtype=np.float64)).astype(F32).astype(np.float64)  # expf, widened
         np.testing.assert_array_equal(p, (e / e.sum()).astype(F32)[None])
 
     def test_to_original_clips_to_the_network_input_then_scales_by_height(self):
