@@ -8,7 +8,6 @@ TorchScript code and buffers, then checks each graph under ONNX Runtime against 
 on random and real inputs (selfcheck/, tools/OrtGraphCheck.java). Exits non-zero when anything is off.
 """
 import argparse
-import hashlib
 import shutil
 import sys
 import time
@@ -31,14 +30,6 @@ OPSET = 16  # RoiAlign's coordinate_transformation_mode (aligned=True) needs ops
 # PyTorch's qnnpack round intermediate requantisations differently, so about half of the outputs move by one
 # step (unbiased) and a few by up to 8 steps through the deepest graph (measured: backbone mean 0.8, max 8).
 MAX_STEPS, MEAN_STEPS = 12, 1
-
-
-def converter_version():
-    h = hashlib.sha256()
-    here = Path(__file__).resolve().parent
-    for f in [Path(__file__).resolve(), *sorted((here / "visionstream_bundle").glob("*.py")), here / "tools" / "OrtGraphCheck.java"]:
-        h.update(f.read_bytes())
-    return h.hexdigest()[:16]
 
 
 class Head(torch.nn.Module):
@@ -70,7 +61,8 @@ def build_manifest(conv, weights, sha, names, num_classes):
                            "from the PyTorch Android demo app",
             "source": {"file": Path(weights).name, "sha256": sha, "url": SOURCE_URL,
                        "license": "BSD-style (pytorch/android-demo-app); D2Go Apache-2.0",
-                       "converter": "model-assets/convert_d2go.py", "converterVersion": converter_version()},
+                       "converter": "model-assets/convert_d2go.py",
+                       "converterVersion": manifest.converter_version(__file__)},
         },
         "preprocess": {
             "colorOrder": "BGR", "pixelScale": 1.0, "mean": conv["mean"], "std": conv["std"],
@@ -163,16 +155,6 @@ def write_fixtures(model, conv, out, image):
     fx.save()
 
 
-def is_current(out, sha):
-    try:
-        m = manifest.read(out)
-    except (OSError, ValueError):
-        return False
-    src = m["model"]["source"]
-    return src["sha256"] == sha and src.get("converterVersion") == converter_version() and all(
-        (out / g).is_file() for g in ("backbone.onnx", "rpn.onnx", "head.onnx"))
-
-
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--weights", required=True, type=Path, help="d2go.pt (TorchScript)")
@@ -187,7 +169,7 @@ def main():
     started = time.time()
     sha = manifest.sha256(a.weights)
     out = a.out.resolve()
-    if a.if_stale and is_current(out, sha):
+    if a.if_stale and manifest.is_current(out, sha, __file__):
         print(f"bundle {out} is up to date")
         return
     ort_jar = selfcheck.find_ort_jar(a.ort_jar)

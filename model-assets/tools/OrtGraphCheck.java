@@ -73,7 +73,7 @@ public final class OrtGraphCheck {
                     double mean = sameSize ? sum / expected.length : Double.POSITIVE_INFINITY;
                     boolean ok = max <= maxTol && mean <= meanTol;
                     failed += ok ? 0 : 1;
-                    System.out.printf("%-14s %-28s %-10s %12.6f %12.6f %12.6f %12.6f  %s%n",
+                    System.out.printf("%-14s %-28s %-10s %12.4g %12.4g %12.4g %12.4g  %s%n",
                             f[0], f[1], p[0], max, maxTol, mean, meanTol, ok ? "pass" : "FAIL");
                 }
             } finally {

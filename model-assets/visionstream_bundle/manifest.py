@@ -5,9 +5,11 @@ from pathlib import Path
 
 import jsonschema
 
-SCHEMA = Path(__file__).resolve().parent.parent / "schema" / "model.schema.json"
+ASSETS = Path(__file__).resolve().parent.parent
+SCHEMA = ASSETS / "schema" / "model.schema.json"
 RULES = SCHEMA.with_name("model.rules.json")
 FORMAT = "visionstream-faster-rcnn/1"
+GRAPHS = ("backbone.onnx", "rpn.onnx", "head.onnx")
 
 
 def sha256(path):
@@ -16,6 +18,26 @@ def sha256(path):
         for chunk in iter(lambda: f.read(1 << 20), b""):
             h.update(chunk)
     return h.hexdigest()
+
+
+def converter_version(script):
+    """First 16 hex of a sha256 over the converter script, the shared helpers and the self-check tool."""
+    h = hashlib.sha256()
+    for f in [Path(script).resolve(), *sorted((ASSETS / "visionstream_bundle").glob("*.py")),
+              ASSETS / "tools" / "OrtGraphCheck.java"]:
+        h.update(f.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def is_current(directory, sha, script):
+    """True when the bundle holds a valid manifest for these weights from this converter version, and the graphs."""
+    try:
+        m = read(directory)
+    except (OSError, ValueError):
+        return False
+    src = m["model"]["source"]
+    return src["sha256"] == sha and src.get("converterVersion") == converter_version(script) and all(
+        (Path(directory) / g).is_file() for g in GRAPHS)
 
 
 def validate(manifest):

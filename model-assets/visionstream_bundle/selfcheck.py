@@ -19,6 +19,25 @@ class Fixtures:
 
     def add(self, graph, case, inputs, outputs, max_steps, mean_steps):
         """inputs/outputs: dicts name -> numpy array. Tolerances are in quantisation steps of each output."""
+        tolerances = {}
+        for name, array in outputs.items():
+            step = quantisation_step(array)
+            tolerances[name] = (max_steps * step, mean_steps * step)
+        self._add(graph, case, inputs, outputs, tolerances)
+
+    def add_float(self, graph, case, inputs, outputs, exact, max_factor, mean_factor):
+        """For float graphs: outputs are the framework's float32 results, exact the same module's results
+        in float64. The tolerances are factors of the framework's own float32 error (max and mean |diff|
+        against exact, at least one float32 ulp of the output's largest magnitude): a graph that rounds
+        about as well as the framework stays within 2x, a wrong operation is far outside."""
+        tolerances = {}
+        for name, array in outputs.items():
+            err = np.abs(np.asarray(array, dtype=np.float64) - exact[name])
+            ulp = float(np.abs(exact[name]).max()) * float(np.finfo(np.float32).eps)
+            tolerances[name] = (max_factor * max(float(err.max()), ulp), mean_factor * max(float(err.mean()), ulp))
+        self._add(graph, case, inputs, outputs, tolerances)
+
+    def _add(self, graph, case, inputs, outputs, tolerances):
         def write(kind, name, array):
             array = np.ascontiguousarray(array, dtype="<f4")
             file = f"{Path(graph).stem}.{case}.{kind}.{name}.f32"
@@ -26,10 +45,7 @@ class Fixtures:
             return f"{name}:{file}:{'x'.join(str(d) for d in array.shape)}"
 
         ins = [write("in", n, a) for n, a in inputs.items()]
-        outs = []
-        for name, array in outputs.items():
-            step = quantisation_step(array)
-            outs.append(f"{write('out', name, array)}:{max_steps * step!r}:{mean_steps * step!r}")
+        outs = [f"{write('out', n, a)}:{tolerances[n][0]!r}:{tolerances[n][1]!r}" for n, a in outputs.items()]
         self.lines.append("\t".join([graph, case, ";".join(ins), ";".join(outs)]))
 
     def save(self):

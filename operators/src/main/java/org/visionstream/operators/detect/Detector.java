@@ -256,9 +256,31 @@ public final class Detector implements AutoCloseable {
 
     /** Maps boxes to original-image pixels and applies the caller's class set and threshold. */
     private FrameDetections toFrame(Detections raw, ResizePlan plan) {
+        List<Detection> detections = new ArrayList<>();
+        float[] box = new float[4];
+        for (int j = 0; j < raw.count(); j++) {
+            int cls = raw.classIndices()[j];
+            float score = raw.scores()[j];
+            if (!reported[cls] || score < options.scoreThreshold()) {
+                continue;
+            }
+            toOriginal(raw.boxes(), 4 * j, plan, manifest.output(), box);
+            ClassInfo info = manifest.classes().get(cls);
+            detections.add(new Detection(info.name(), info.id(), score, box[0], box[1], box[2], box[3]));
+        }
+        return new FrameDetections(plan.originalWidth(), plan.originalHeight(), detections);
+    }
+
+    /**
+     * One box from network-input to original-image pixels, into {@code out[0..3]}. {@code clipToImage}
+     * clips to the network input before scaling, as gluon-cv's evaluation does (spec A.13): with the
+     * height ratio the clipped right edge becomes {@code width * origH / height}, which can differ from
+     * the original width by a fraction of a pixel since the sides were rounded separately.
+     */
+    static void toOriginal(float[] boxes, int i, ResizePlan plan, ModelManifest.Output output, float[] out) {
         float sx;
         float sy;
-        switch (manifest.output().boxScaling()) {
+        switch (output.boxScaling()) {
             case UNIFORM:
                 sx = sy = (float) (1.0 / plan.scale());
                 break;
@@ -269,31 +291,16 @@ public final class Detector implements AutoCloseable {
                 sx = (float) plan.originalWidth() / plan.width();
                 sy = (float) plan.originalHeight() / plan.height();
         }
-        boolean uniform = manifest.output().boxScaling() == ModelManifest.BoxScaling.UNIFORM;
+        boolean uniform = output.boxScaling() == ModelManifest.BoxScaling.UNIFORM;
         float scale = (float) plan.scale();
-        List<Detection> detections = new ArrayList<>();
-        for (int j = 0; j < raw.count(); j++) {
-            int cls = raw.classIndices()[j];
-            float score = raw.scores()[j];
-            if (!reported[cls] || score < options.scoreThreshold()) {
-                continue;
+        for (int k = 0; k < 4; k++) {
+            float v = boxes[i + k];
+            if (output.clipToImage()) {
+                v = clamp(v, k % 2 == 0 ? plan.width() : plan.height());
             }
-            float[] b = raw.boxes();
             // D2Go divides by its float scale; per-axis rules multiply by the size ratios.
-            float x1 = uniform ? b[4 * j] / scale : b[4 * j] * sx;
-            float y1 = uniform ? b[4 * j + 1] / scale : b[4 * j + 1] * sy;
-            float x2 = uniform ? b[4 * j + 2] / scale : b[4 * j + 2] * sx;
-            float y2 = uniform ? b[4 * j + 3] / scale : b[4 * j + 3] * sy;
-            if (manifest.output().clipToImage()) {
-                x1 = clamp(x1, plan.originalWidth());
-                x2 = clamp(x2, plan.originalWidth());
-                y1 = clamp(y1, plan.originalHeight());
-                y2 = clamp(y2, plan.originalHeight());
-            }
-            ClassInfo info = manifest.classes().get(cls);
-            detections.add(new Detection(info.name(), info.id(), score, x1, y1, x2, y2));
+            out[k] = uniform ? v / scale : v * (k % 2 == 0 ? sx : sy);
         }
-        return new FrameDetections(plan.originalWidth(), plan.originalHeight(), detections);
     }
 
     private static float clamp(float v, int max) {

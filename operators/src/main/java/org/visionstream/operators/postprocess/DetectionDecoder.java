@@ -69,7 +69,12 @@ public final class DetectionDecoder {
         return new Detections(kept, outBoxes, outScores, outClasses);
     }
 
-    /** Class probabilities of one row into {@code probs}: max-shifted softmax, or sigmoid. */
+    /**
+     * Class probabilities of one row into {@code probs}: max-shifted softmax, or sigmoid. The softmax is
+     * MXNet's for float32 (gluon-cv, spec A.9): float exps summed in double and divided in double. A float
+     * sum rounds 1 + 4e-8 to 1 and so gives 1.0f where MXNet gives 0.99999994f, turning near-certain
+     * detections into exact ties that NMS then orders by index instead of by score.
+     */
     private void activate(float[] logits, int row) {
         if (o.scoreActivation() == ScoreActivation.SIGMOID) {
             for (int k = 0; k < columns; k++) {
@@ -81,14 +86,14 @@ public final class DetectionDecoder {
         for (int k = 0; k < columns; k++) {
             max = Math.max(max, logits[row + k]);
         }
-        float sum = 0f;
+        double sum = 0;
         for (int k = 0; k < columns; k++) {
             float e = (float) Math.exp(logits[row + k] - max);
             probs[k] = e;
             sum += e;
         }
         for (int k = 0; k < columns; k++) {
-            probs[k] /= sum;
+            probs[k] = (float) (probs[k] / sum);
         }
     }
 

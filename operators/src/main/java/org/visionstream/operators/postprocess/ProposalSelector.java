@@ -7,10 +7,16 @@ import org.visionstream.operators.postprocess.ProposalOptions.Selection;
  * Turns one image's RPN outputs into proposals: rank anchors by objectness, decode the best, clip to
  * the image, drop small and low-scoring boxes, NMS, keep the top {@code postNmsTopK}. Reads the ONNX
  * outputs in their NCHW layout without transposing them. Not thread-safe (scratch buffers).
+ *
+ * <p>{@code TOPK_THEN_FILTER} ranks the logits (detectron2, torchvision take their top-k of those).
+ * {@code FILTER_THEN_TOPK} is MXNet's box_nms (gluon-cv, spec A.6, A.12): it ranks the float32 sigmoid
+ * scores, so logits that round to the same score (every logit above about 17 gives 1.0f) tie and keep
+ * anchor order, and only scores above 0 are valid.
  */
 public final class ProposalSelector {
 
     private final ProposalOptions o;
+    /** Ranking keys per anchor: the logits, or their float32 sigmoid for {@code FILTER_THEN_TOPK}. */
     private float[] logits = new float[0];
     private float[] boxes = new float[0];
     private float[] scores = new float[0];
@@ -34,17 +40,19 @@ public final class ProposalSelector {
         int total = anchors.length / 4;
         int perCell = total / plane;
         ensureCapacity(total);
+        boolean countValidOnly = o.selection() == Selection.FILTER_THEN_TOPK;
         for (int a = 0; a < perCell; a++) {
             for (int p = 0; p < plane; p++) {
                 float v = objectness[objOffset + a * plane + p];
                 // A NaN logit ranks last and is dropped below with the other non-finite scores.
-                logits[p * perCell + a] = Float.isNaN(v) ? Float.NEGATIVE_INFINITY : v;
+                logits[p * perCell + a] = Float.isNaN(v) ? Float.NEGATIVE_INFINITY : countValidOnly ? sigmoid(v) : v;
             }
         }
-        boolean countValidOnly = o.selection() == Selection.FILTER_THEN_TOPK;
         // Top-k first needs only the k best ranked; filtering first may walk past them.
         int[] order = countValidOnly ? Nms.sortedByScore(logits, total) : Nms.topByScore(logits, total, o.preNmsTopK());
-        float minLogit = Float.isNaN(o.scoreThreshold()) ? Float.NEGATIVE_INFINITY : logit(o.scoreThreshold());
+        float minKey = countValidOnly
+                ? (Float.isNaN(o.scoreThreshold()) ? Float.MIN_VALUE : o.scoreThreshold()) // box_nms: score > 0
+                : (Float.isNaN(o.scoreThreshold()) ? Float.NEGATIVE_INFINITY : logit(o.scoreThreshold()));
         int candidates = 0;
         for (int rank = 0, considered = 0; rank < order.length && considered < o.preNmsTopK(); rank++) {
             int n = order[rank];
@@ -57,7 +65,7 @@ public final class ProposalSelector {
             o.boxCoder().decode(anchors, 4 * n, deltas, d, plane, boxes, 4 * candidates);
             clip(boxes, 4 * candidates, imageW, imageH);
             float score = logits[n];
-            if (!valid(boxes, 4 * candidates) || !(score >= minLogit) || !Float.isFinite(score)) {
+            if (!valid(boxes, 4 * candidates) || !(score >= minKey) || !Float.isFinite(score)) {
                 continue;
             }
             scores[candidates++] = score;
@@ -96,6 +104,11 @@ public final class ProposalSelector {
         b[i + 1] = Math.min(Math.max(b[i + 1], 0f), height);
         b[i + 2] = Math.min(Math.max(b[i + 2], 0f), width);
         b[i + 3] = Math.min(Math.max(b[i + 3], 0f), height);
+    }
+
+    /** MXNet's float32 sigmoid, {@code 1 / (1 + expf(-x))}; {@code (float) Math.exp} rounds as glibc's expf. */
+    static float sigmoid(float x) {
+        return 1f / (1f + (float) Math.exp(-x));
     }
 
     /** The logit whose sigmoid is {@code p}: comparing logits avoids a sigmoid per anchor. */

@@ -1,6 +1,5 @@
 package org.visionstream.operators.detect;
 
-import static org.bytedeco.opencv.global.opencv_imgcodecs.imencode;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -11,19 +10,14 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.bytedeco.ffmpeg.global.avutil;
-import org.bytedeco.javacpp.BytePointer;
-import org.bytedeco.javacv.FFmpegFrameGrabber;
-import org.bytedeco.javacv.Frame;
-import org.bytedeco.javacv.OpenCVFrameConverter;
-import org.bytedeco.opencv.opencv_core.Mat;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.visionstream.operators.preprocess.DecodedImage;
 import org.visionstream.operators.preprocess.ImageDecoder;
-import org.visionstream.operators.testing.ReferenceD2Go;
+import org.visionstream.operators.testing.ReferenceDetections;
 import org.visionstream.operators.testing.SharedData;
+import org.visionstream.operators.testing.VideoFrames;
 
 /**
  * The Java detector (ONNX Runtime graphs, Java pre- and post-processing) against the TorchScript model it
@@ -81,8 +75,8 @@ class D2GoParityITCase {
     @BeforeAll
     static void setUp() throws Exception {
         images = images();
-        reference = ReferenceD2Go.detect(images);
-        perturbed = ReferenceD2Go.detect(images, "--input-noise", NOISE_GREY_LEVELS);
+        reference = ReferenceDetections.d2go(images);
+        perturbed = ReferenceDetections.d2go(images, "--input-noise", NOISE_GREY_LEVELS);
         detector = Detector.create(DetectorOptions.builder()
                 .bundle(SharedData.d2goBundle())
                 .scoreThreshold(0f)
@@ -106,13 +100,13 @@ class D2GoParityITCase {
         Path frames = Files.createDirectories(Path.of("target", "parity-frames"));
         try (Stream<Path> videos = Files.list(SharedData.file("media/video"))) {
             for (Path video : videos.filter(p -> p.toString().endsWith(".mp4")).sorted().toList()) {
-                out.addAll(extractFrames(video, frames));
+                out.addAll(VideoFrames.extract(video, frames, FRAMES_PER_VIDEO));
             }
         }
         return out;
     }
 
-    /** {@code detector}'s detections, all scores, keyed by path as {@link ReferenceD2Go} keys them. */
+    /** {@code detector}'s detections, all scores, keyed by path as {@link ReferenceDetections} keys them. */
     private static Map<String, List<Detection>> detect(Detector detector, List<Path> images) throws Exception {
         ImageDecoder decoder = new ImageDecoder();
         Map<String, List<Detection>> out = new HashMap<>();
@@ -208,34 +202,5 @@ class D2GoParityITCase {
                 assertTrue(Agreement.iou(single.get(j), inBatch.get(j)) > 0.999f);
             }
         }
-    }
-
-    /** Evenly spaced frames of {@code video}, saved losslessly so both sides decode identical pixels. */
-    private static List<Path> extractFrames(Path video, Path dir) throws Exception {
-        List<Path> out = new ArrayList<>();
-        String stem = video.getFileName().toString().replace(".mp4", "");
-        avutil.av_log_set_level(avutil.AV_LOG_ERROR);
-        try (FFmpegFrameGrabber grabber = new FFmpegFrameGrabber(video.toFile());
-                OpenCVFrameConverter.ToMat converter = new OpenCVFrameConverter.ToMat()) {
-            grabber.start();
-            int total = Math.max(grabber.getLengthInFrames(), FRAMES_PER_VIDEO);
-            int step = total / FRAMES_PER_VIDEO;
-            for (int k = 0; k < FRAMES_PER_VIDEO; k++) {
-                grabber.setVideoFrameNumber(k * step + step / 2);
-                Frame frame = grabber.grabImage();
-                assertTrue(frame != null, "cannot read frame " + k + " of " + video);
-                Path png = dir.resolve(stem + "-" + k + ".png");
-                Mat mat = converter.convert(frame); // owned and reused by the converter
-                try (BytePointer encoded = new BytePointer()) {
-                    assertTrue(imencode(".png", mat, encoded), "cannot encode frame " + k + " of " + video);
-                    byte[] bytes = new byte[(int) encoded.limit()];
-                    encoded.get(bytes);
-                    Files.write(png, bytes);
-                }
-                out.add(png);
-            }
-            grabber.stop();
-        }
-        return out;
     }
 }

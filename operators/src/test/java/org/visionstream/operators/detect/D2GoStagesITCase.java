@@ -3,11 +3,7 @@ package org.visionstream.operators.detect;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -24,8 +20,9 @@ import org.visionstream.operators.postprocess.ProposalSelector;
 import org.visionstream.operators.preprocess.ImageDecoder;
 import org.visionstream.operators.preprocess.PreprocessedImage;
 import org.visionstream.operators.preprocess.Preprocessor;
-import org.visionstream.operators.testing.ReferenceD2Go;
+import org.visionstream.operators.testing.ReferenceDetections;
 import org.visionstream.operators.testing.SharedData;
+import org.visionstream.operators.testing.StageDump;
 
 /**
  * The Java stages on exactly the TorchScript model's tensors (reference_d2go.py --stages): preprocessing
@@ -40,7 +37,7 @@ class D2GoStagesITCase {
 
     @BeforeAll
     static void dumpStages() throws Exception {
-        ReferenceD2Go.detect(images().toList(), "--stages", STAGES.toString());
+        ReferenceDetections.d2go(images().toList(), "--stages", STAGES.toString());
         manifest = ModelBundle.load(SharedData.d2goBundle()).manifest();
     }
 
@@ -53,11 +50,11 @@ class D2GoStagesITCase {
     @ParameterizedTest
     @MethodSource("images")
     void preprocessingGivesTheModelsNetworkInput(Path image) throws Exception {
-        Stage s = Stage.of(image);
+        StageDump s = StageDump.of(STAGES, image);
         PreprocessedImage in = new Preprocessor(manifest.preprocess())
                 .apply(new ImageDecoder().decode(Files.readAllBytes(image)));
-        assertEquals(s.meta.get("inputHeight").asInt(), in.plan().height());
-        assertEquals(s.meta.get("inputWidth").asInt(), in.plan().width());
+        assertEquals(s.inputHeight(), in.plan().height());
+        assertEquals(s.inputWidth(), in.plan().width());
         float[] expected = s.tensor("input");
         assertEquals(expected.length, in.chw().length);
         // Float bilinear in another summation order: equal to float rounding (1% of one grey level).
@@ -67,13 +64,13 @@ class D2GoStagesITCase {
     @ParameterizedTest
     @MethodSource("images")
     void proposalSelectionGivesTheModelsProposals(Path image) throws Exception {
-        Stage s = Stage.of(image);
+        StageDump s = StageDump.of(STAGES, image);
         int[] shape = s.shape("objectness");
         AnchorGenerator anchors = PostprocessFactory.anchors(manifest.anchors());
         float[] out = new float[manifest.rpn().postNmsTopK() * 4];
         int count = new ProposalSelector(PostprocessFactory.proposals(manifest.rpn())).select(
                 s.tensor("objectness"), 0, s.tensor("rpn_deltas"), 0, shape[2], shape[3],
-                anchors.anchors(shape[2], shape[3]), s.meta.get("inputHeight").asInt(), s.meta.get("inputWidth").asInt(), out);
+                anchors.anchors(shape[2], shape[3]), s.inputHeight(), s.inputWidth(), out);
         float[] expected = s.tensor("proposals");
         assertEquals(expected.length / 4, count);
         // The int8 logits tie often (about 100 distinct values among the top 1000) and torch sorts unstably,
@@ -94,11 +91,11 @@ class D2GoStagesITCase {
     @ParameterizedTest
     @MethodSource("images")
     void detectionDecodingGivesTheModelsDetections(Path image) throws Exception {
-        Stage s = Stage.of(image);
+        StageDump s = StageDump.of(STAGES, image);
         float[] proposals = s.tensor("proposals");
         Detections d = new DetectionDecoder(PostprocessFactory.detections(manifest.head(), manifest.numClasses())).decode(
                 s.tensor("head_scores"), 0, s.tensor("head_deltas"), 0, proposals, proposals.length / 4,
-                s.meta.get("inputHeight").asInt(), s.meta.get("inputWidth").asInt());
+                s.inputHeight(), s.inputWidth());
         float[] boxes = s.tensor("boxes");
         float[] scores = s.tensor("scores");
         float[] classes = s.tensor("classes");
@@ -121,32 +118,5 @@ class D2GoStagesITCase {
             max = Math.max(max, Math.abs(a[aOffset + i] - b[bOffset + i]));
         }
         return max;
-    }
-
-    /** One image's dumped tensors. */
-    private record Stage(String stem, JsonNode meta) {
-
-        static Stage of(Path image) throws IOException {
-            String name = image.getFileName().toString();
-            String stem = name.substring(0, name.lastIndexOf('.'));
-            return new Stage(stem, new ObjectMapper().readTree(STAGES.resolve(stem + ".json").toFile()));
-        }
-
-        int[] shape(String tensor) {
-            JsonNode dims = meta.get("shapes").get(tensor);
-            int[] out = new int[dims.size()];
-            for (int i = 0; i < out.length; i++) {
-                out[i] = dims.get(i).asInt();
-            }
-            return out;
-        }
-
-        float[] tensor(String name) throws IOException {
-            ByteBuffer bytes = ByteBuffer.wrap(Files.readAllBytes(STAGES.resolve(stem + "." + name + ".f32")))
-                    .order(ByteOrder.LITTLE_ENDIAN);
-            float[] out = new float[bytes.remaining() / 4];
-            bytes.asFloatBuffer().get(out);
-            return out;
-        }
     }
 }

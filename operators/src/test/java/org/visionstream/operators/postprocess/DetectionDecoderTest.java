@@ -85,6 +85,16 @@ class DetectionDecoderTest {
     }
 
     @Test
+    void softmaxSumsInDoubleAsMxnetDoes() {
+        // exp(-17.03) = 4.0e-8 for the background: 1 / (1 + 4.0e-8) is 0.99999994f, while a float sum rounds
+        // 1 + 4.0e-8 to 1 and would give 1.0f (spec A.9; MXNet accumulates float32 softmax in double).
+        DetectionOptions o = options().build();
+        Detections d = decode(o, new float[] {0f, 17.03f, -100f}, zeroDeltas(1, o), P0);
+        assertEquals(1, d.count());
+        assertEquals(0.99999994f, d.scores()[0], 0f);
+    }
+
+    @Test
     void classSpecificDeltasPickTheClassSlot() {
         // Equal logits: both classes at 1/3.
         float[] logits = {0, 0, 0};

@@ -144,6 +144,28 @@ class ProposalSelectorTest {
     }
 
     @Test
+    void filterThenTopKRanksFloatSigmoidScoresSoSaturatedLogitsTieInAnchorOrder() {
+        // n1 is a near copy of n0 (IoU 9 / 11 > 0.7). Logits 20 and 30 both give sigmoid 1.0f: MXNet's box_nms
+        // sorts those scores stably, so n0 comes first and suppresses n1; ranked by logit, n1 would win.
+        float[] anchors = FOUR.clone();
+        System.arraycopy(new float[] {1, 0, 11, 10}, 0, anchors, 4, 4);
+        float[] logits = {20f, 30f, 0.7f, 0.6f};
+        float[] byScore = select(options().selection(Selection.FILTER_THEN_TOPK).build(), 1, 2, anchors, logits);
+        assertArrayEquals(new float[] {0, 0, 10, 10, 20, 0, 30, 10, 20, 20, 30, 40}, byScore);
+        float[] byLogit = select(options().build(), 1, 2, anchors, logits);
+        assertArrayEquals(new float[] {1, 0, 11, 10, 20, 0, 30, 10, 20, 20, 30, 40}, byLogit);
+    }
+
+    @Test
+    void filterThenTopKKeepsOnlyPositiveScores() {
+        // sigmoid(-200) is 0.0f, not above box_nms's valid_thresh 0.
+        float[] logits = {-200f, 0.8f, 0.7f, 0.6f};
+        assertArrayEquals(Arrays.copyOfRange(FOUR, 4, 16),
+                select(options().selection(Selection.FILTER_THEN_TOPK).build(), 1, 2, FOUR, logits));
+        assertEquals(4, select(options().build(), 1, 2, FOUR, logits).length / 4);
+    }
+
+    @Test
     void clipsToImageWidthAndHeightNotMinusOne() {
         float[] proposals = select(options().build(), 1, 1, new float[] {-5, -5, 60, 70}, new float[] {1f});
         assertArrayEquals(new float[] {0, 0, IMAGE_W, IMAGE_H}, proposals);

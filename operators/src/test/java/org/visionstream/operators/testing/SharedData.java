@@ -34,6 +34,18 @@ public final class SharedData {
                 "../model-assets/target/bundles/d2go-fbnetv3a-c4-coco")), "D2Go bundle (run mvn -pl model-assets generate-resources)");
     }
 
+    /**
+     * The gluon-cv bundle GluonCvParityITCase compares with the reference: {@code -Dvisionstream.gluoncv.parity.bundle}
+     * when set (the full-size model, by hand), else the reduced random-init bundle model-assets converts
+     * ({@code -Dvisionstream.gluoncv.reduced.bundle} in the build).
+     */
+    public static Path gluonCvParityBundle() {
+        String parity = System.getProperty("visionstream.gluoncv.parity.bundle");
+        String path = parity != null ? parity : System.getProperty("visionstream.gluoncv.reduced.bundle",
+                "../model-assets/target/bundles/gluoncv-resnet50-c4-voc-reduced");
+        return existing(Path.of(path), "gluon-cv bundle (run mvn -pl model-assets generate-resources)");
+    }
+
     /** A fresh, writable copy of the D2Go bundle in target/bundle-copies/{@code name}, for tests that break it. */
     public static Path copyOfD2GoBundle(String name) throws IOException {
         Path dir = Path.of("target", "bundle-copies", name);
