@@ -52,7 +52,7 @@ public class ProposalSelectionBenchmark {
                 .minSize(0f)
                 .minSizeRule(ProposalOptions.MinSizeRule.GREATER)
                 .selection(ProposalOptions.Selection.TOPK_THEN_FILTER)
-                .boxCoder(SyntheticRpn.RPN_CODER)
+                .boxCoder(SyntheticRpn.D2GO_CODER)
                 .build();
     }
 

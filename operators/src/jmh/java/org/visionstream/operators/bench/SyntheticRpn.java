@@ -7,19 +7,46 @@ import org.visionstream.operators.postprocess.BoxCoder;
 import org.visionstream.operators.postprocess.ProposalSelector;
 
 /**
- * A seeded stand-in for one image's RPN output on a D2Go-like single stride-16 map with 15 anchors per cell.
+ * A seeded stand-in for one image's RPN output on a single stride-16 map with 15 anchors per cell.
  * Random logits alone would make NMS unrealistically cheap (few overlaps among high scores), so logits are
- * raised on anchors that overlap a few random "objects", clustering the high scores the way a trained RPN does.
+ * raised on anchors that overlap random "objects", clustering the high scores the way a trained RPN does.
  */
 final class SyntheticRpn {
 
     static final int STRIDE = 16;
-    static final BoxCoder RPN_CODER =
-            new BoxCoder(new float[] {1, 1, 1, 1}, BoxCoder.Mode.DIVIDE, (float) Math.log(1000.0 / 16));
+    private static final float[] SIZES = {32, 64, 128, 256, 512};
+    private static final float[] RATIOS = {0.5f, 1f, 2f};
 
-    private static final AnchorGenerator ANCHORS = new AnchorGenerator(AnchorStyle.DETECTRON2, STRIDE,
-            new float[] {32, 64, 128, 256, 512}, new float[] {0.5f, 1f, 2f}, 0f);
-    private static final int OBJECTS = 12;
+    /** D2Go's anchors and RPN coder (detectron2 conventions). */
+    static final AnchorGenerator D2GO_ANCHORS = new AnchorGenerator(AnchorStyle.DETECTRON2, STRIDE, SIZES, RATIOS, 0f);
+    static final BoxCoder D2GO_CODER =
+            new BoxCoder(new float[] {1, 1, 1, 1}, BoxCoder.Mode.DIVIDE, (float) Math.log(1000.0 / 16));
+    /** gluon-cv's anchors and RPN coder (spec A.4, A.6: stds 1, no clamp). */
+    static final AnchorGenerator GLUONCV_ANCHORS = new AnchorGenerator(AnchorStyle.GLUONCV, STRIDE, SIZES, RATIOS, 0f);
+    static final BoxCoder GLUONCV_CODER = new BoxCoder(new float[] {1, 1, 1, 1}, BoxCoder.Mode.MULTIPLY, Float.NaN);
+
+    /** How many objects, how large, and how many classes they are drawn from. */
+    enum Scene {
+        /** A dozen objects, sides 5 to 50 % of the image's, deltas noise: the usual photo. */
+        CLUSTERED(12, 0.05f, 0.45f, false),
+        /**
+         * Sixty smaller objects (a crowd), and deltas that move each anchor onto its object as a trained RPN
+         * does: the best boxes are many near copies, so NMS suppresses most of what it reads.
+         */
+        CROWDED(60, 0.04f, 0.16f, true);
+
+        final int objects;
+        final float minSide;
+        final float sideRange;
+        final boolean regress;
+
+        Scene(int objects, float minSide, float sideRange, boolean regress) {
+            this.objects = objects;
+            this.minSide = minSide;
+            this.sideRange = sideRange;
+            this.regress = regress;
+        }
+    }
 
     final int featH;
     final int featW;
@@ -30,31 +57,42 @@ final class SyntheticRpn {
     final float[] objectness;
     /** {@code [4A, h, w]}. */
     final float[] deltas;
+    /** The scene's objects, {@code x1, y1, x2, y2} each. */
+    final float[] objects;
+    private final int perCell;
+    private final BoxCoder coder;
 
-    /** {@code featureMap} is {@code "HxW"}, e.g. {@code "38x50"}. */
+    /** D2Go's anchors and coder on a clustered scene; {@code featureMap} is {@code "HxW"}, e.g. {@code "38x50"}. */
     SyntheticRpn(String featureMap, Random rnd) {
+        this(featureMap, D2GO_ANCHORS, D2GO_CODER, Scene.CLUSTERED, rnd);
+    }
+
+    SyntheticRpn(String featureMap, AnchorGenerator generator, BoxCoder coder, Scene scene, Random rnd) {
         String[] hw = featureMap.split("x");
         featH = Integer.parseInt(hw[0]);
         featW = Integer.parseInt(hw[1]);
         imageH = featH * STRIDE;
         imageW = featW * STRIDE;
-        anchors = ANCHORS.anchors(featH, featW);
+        this.coder = coder;
+        anchors = generator.anchors(featH, featW);
+        perCell = generator.anchorsPerLocation();
         int plane = featH * featW;
-        int perCell = ANCHORS.anchorsPerLocation();
-        float[] objects = randomBoxes(rnd, OBJECTS, imageW, imageH);
+        objects = randomBoxes(rnd, scene, imageW, imageH);
         objectness = new float[perCell * plane];
         deltas = new float[4 * perCell * plane];
+        float[] iou = new float[1];
         for (int n = 0; n < perCell * plane; n++) {
             int a = n % perCell;
             int p = n / perCell;
-            float best = 0f;
-            for (int o = 0; o < OBJECTS; o++) {
-                best = Math.max(best, iou(anchors, n, objects, o));
-            }
-            objectness[a * plane + p] = (float) (rnd.nextGaussian() * 1.5 - 4 + 10 * best);
+            int o = bestObject(anchors, n, iou);
+            objectness[a * plane + p] = (float) (rnd.nextGaussian() * 1.5 - 4 + 10 * iou[0]);
+            boolean onObject = scene.regress && iou[0] > 0.3f;
+            float[] target = onObject ? toObject(anchors, n, o) : new float[4];
+            // A regressed anchor lands within a few percent of its object: near copies of each other.
+            double spread = onObject ? 0.2 : 1;
             for (int k = 0; k < 4; k++) {
-                double sd = k < 2 ? 0.1 : 0.2;
-                deltas[(4 * a + k) * plane + p] = (float) (rnd.nextGaussian() * sd);
+                double sd = (k < 2 ? 0.1 : 0.2) * spread;
+                deltas[(4 * a + k) * plane + p] = (float) (target[k] + rnd.nextGaussian() * sd);
             }
         }
     }
@@ -66,12 +104,11 @@ final class SyntheticRpn {
     /** Every anchor decoded and clipped, in flat index order: what an NMS over all anchors would see. */
     float[] decodedBoxes() {
         int plane = featH * featW;
-        int perCell = ANCHORS.anchorsPerLocation();
         float[] out = new float[anchors.length];
         float[] one = new float[4];
         for (int n = 0; n < anchorCount(); n++) {
             int a = n % perCell;
-            RPN_CODER.decode(anchors, 4 * n, deltas, 4 * a * plane + n / perCell, plane, one, 0);
+            coder.decode(anchors, 4 * n, deltas, 4 * a * plane + n / perCell, plane, one, 0);
             for (int k = 0; k < 4; k++) {
                 float bound = k % 2 == 0 ? imageW : imageH;
                 out[4 * n + k] = Math.min(Math.max(one[k], 0f), bound);
@@ -83,7 +120,6 @@ final class SyntheticRpn {
     /** Sigmoid objectness per anchor, in flat index order. */
     float[] scores() {
         int plane = featH * featW;
-        int perCell = ANCHORS.anchorsPerLocation();
         float[] out = new float[anchorCount()];
         for (int n = 0; n < out.length; n++) {
             out[n] = (float) (1 / (1 + Math.exp(-objectness[(n % perCell) * plane + n / perCell])));
@@ -91,12 +127,41 @@ final class SyntheticRpn {
         return out;
     }
 
-    /** Object-like boxes: sides 5 to 50 % of the image's, inside it. */
-    private static float[] randomBoxes(Random rnd, int count, int imageW, int imageH) {
-        float[] out = new float[4 * count];
-        for (int i = 0; i < count; i++) {
-            float w = imageW * (0.05f + 0.45f * rnd.nextFloat());
-            float h = imageH * (0.05f + 0.45f * rnd.nextFloat());
+    /** Index of the object that box {@code i} of {@code boxes} overlaps most, and that IoU, in {@code iouOut[0]}. */
+    int bestObject(float[] boxes, int i, float[] iouOut) {
+        int best = -1;
+        float bestIou = 0f;
+        for (int o = 0; o < objects.length / 4; o++) {
+            float iou = iou(boxes, i, objects, o);
+            if (iou > bestIou) {
+                bestIou = iou;
+                best = o;
+            }
+        }
+        iouOut[0] = bestIou;
+        return best;
+    }
+
+    /** The deltas that decode anchor {@code n} onto object {@code o} with unit weights (both coders here). */
+    private float[] toObject(float[] anchors, int n, int o) {
+        float aw = anchors[4 * n + 2] - anchors[4 * n];
+        float ah = anchors[4 * n + 3] - anchors[4 * n + 1];
+        float ow = objects[4 * o + 2] - objects[4 * o];
+        float oh = objects[4 * o + 3] - objects[4 * o + 1];
+        return new float[] {
+            (objects[4 * o] + 0.5f * ow - anchors[4 * n] - 0.5f * aw) / aw,
+            (objects[4 * o + 1] + 0.5f * oh - anchors[4 * n + 1] - 0.5f * ah) / ah,
+            (float) Math.log(ow / aw),
+            (float) Math.log(oh / ah),
+        };
+    }
+
+    /** Object-like boxes inside the image, sides as the scene says. */
+    private static float[] randomBoxes(Random rnd, Scene scene, int imageW, int imageH) {
+        float[] out = new float[4 * scene.objects];
+        for (int i = 0; i < scene.objects; i++) {
+            float w = imageW * (scene.minSide + scene.sideRange * rnd.nextFloat());
+            float h = imageH * (scene.minSide + scene.sideRange * rnd.nextFloat());
             float x = (imageW - w) * rnd.nextFloat();
             float y = (imageH - h) * rnd.nextFloat();
             out[4 * i] = x;

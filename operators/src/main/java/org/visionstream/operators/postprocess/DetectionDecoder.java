@@ -12,6 +12,7 @@ public final class DetectionDecoder {
 
     private final DetectionOptions o;
     private final int columns;
+    private final Nms nms = new Nms();
     private float[] probs = new float[0];
     private float[] boxes = new float[0];
     private float[] scores = new float[0];
@@ -57,7 +58,7 @@ public final class DetectionDecoder {
             }
         }
         int max = o.detectionsPerImage() > 0 ? o.detectionsPerImage() : candidates;
-        int kept = Nms.batchedNms(boxes, scores, classes, candidates, o.nmsThreshold(), max, keep);
+        int kept = nms.select(boxes, scores, classes, candidates, o.nmsThreshold(), max, keep);
         float[] outBoxes = new float[4 * kept];
         float[] outScores = new float[kept];
         int[] outClasses = new int[kept];

@@ -1,67 +1,107 @@
 package org.visionstream.operators.postprocess;
 
-import java.util.Arrays;
-
 /**
  * Greedy non-maximum suppression on primitive arrays. Boxes are {@code x1, y1, x2, y2}; IoU has no +1
  * and a box with a negative side has area 0; a box is suppressed when its IoU with a kept box is
  * strictly greater than the threshold. Order is by score, descending, ties broken by lower index
  * (stable, as torchvision and MXNet sort). NaN scores are rejected.
+ *
+ * <p>An instance holds reusable scratch (not thread-safe); the static methods make one per call.
  */
 public final class Nms {
 
-    private Nms() {}
+    private final ScoreRanking ranking = new ScoreRanking();
+    private final GreedySuppressor suppressor = new GreedySuppressor();
+    private int[] groupStarts = new int[0];
+    private int[] ranksByGroup = new int[0];
+    private boolean[] keptRanks = new boolean[0];
+
+    Nms() {}
 
     /** Keeps at most {@code maxOut} of the first {@code n} boxes; writes their indices, best first. */
     public static int nms(float[] boxes, float[] scores, int n, float iouThreshold, int maxOut, int[] keepOut) {
-        return batchedNms(boxes, scores, null, n, iouThreshold, maxOut, keepOut);
+        return new Nms().select(boxes, scores, null, n, iouThreshold, maxOut, keepOut);
     }
 
     /**
      * As {@link #nms}, but boxes only suppress boxes of the same group (class); {@code groups} null means
-     * one group. Kept indices come out sorted by score, descending.
+     * one group, otherwise groups are small non-negative ids (class indices). Kept indices come out sorted by
+     * score, descending.
      */
     public static int batchedNms(
             float[] boxes, float[] scores, int[] groups, int n, float iouThreshold, int maxOut, int[] keepOut) {
-        int[] order = sortedByScore(scores, n);
-        // Boxes copied in score order and a list of the still-alive ranks that shrinks as boxes are
-        // suppressed: each kept box scans only the survivors, sequentially in memory.
-        float[] sorted = new float[4 * n];
-        float[] areas = new float[n];
-        int[] alive = new int[n];
-        for (int r = 0; r < n; r++) {
-            System.arraycopy(boxes, 4 * order[r], sorted, 4 * r, 4);
-            areas[r] = area(sorted, r);
-            alive[r] = r;
+        return new Nms().select(boxes, scores, groups, n, iouThreshold, maxOut, keepOut);
+    }
+
+    /** {@link #batchedNms} with this object's scratch. */
+    int select(float[] boxes, float[] scores, int[] groups, int n, float iouThreshold, int maxOut, int[] keepOut) {
+        ranking.rank(scores, n);
+        int cap = Math.min(maxOut, n);
+        if (cap <= 0) {
+            return 0;
         }
-        int aliveCount = n;
-        int kept = 0;
-        while (aliveCount > 0 && kept < maxOut) {
-            int k = alive[0];
-            keepOut[kept++] = order[k];
-            float kx1 = sorted[4 * k];
-            float ky1 = sorted[4 * k + 1];
-            float kx2 = sorted[4 * k + 2];
-            float ky2 = sorted[4 * k + 3];
-            float kArea = areas[k];
-            int group = groups == null ? 0 : groups[order[k]];
-            int survivors = 0;
-            for (int t = 1; t < aliveCount; t++) {
-                int r = alive[t];
-                if (groups == null || groups[order[r]] == group) {
-                    float w = Math.max(0f, Math.min(kx2, sorted[4 * r + 2]) - Math.max(kx1, sorted[4 * r]));
-                    float h = Math.max(0f, Math.min(ky2, sorted[4 * r + 3]) - Math.max(ky1, sorted[4 * r + 1]));
-                    float inter = w * h;
-                    // NaN (0 / 0 for two empty boxes) never suppresses.
-                    if (inter / (kArea + areas[r] - inter) > iouThreshold) {
-                        continue;
-                    }
+        suppressor.reset(iouThreshold);
+        if (groups == null) {
+            for (int r = 0; r < n && suppressor.count() < cap; r++) {
+                int i = ranking.get(r);
+                if (suppressor.offer(boxes, 4 * i)) {
+                    keepOut[suppressor.count() - 1] = i;
                 }
-                alive[survivors++] = r;
             }
-            aliveCount = survivors;
+            return suppressor.count();
+        }
+        // Groups never suppress each other, so each runs on its own (in rank order, a counting sort keeps it)
+        // against a short kept list; the first maxOut survivors overall hold at most maxOut of any one group.
+        int groupCount = groupRuns(groups, n);
+        java.util.Arrays.fill(keptRanks, 0, n, false);
+        for (int g = 0; g < groupCount; g++) {
+            suppressor.reset(iouThreshold);
+            for (int at = groupStarts[g]; at < groupStarts[g + 1] && suppressor.count() < cap; at++) {
+                int r = ranksByGroup[at];
+                if (suppressor.offer(boxes, 4 * ranking.get(r))) {
+                    keptRanks[r] = true;
+                }
+            }
+        }
+        int kept = 0;
+        for (int r = 0; r < n && kept < cap; r++) {
+            if (keptRanks[r]) {
+                keepOut[kept++] = ranking.get(r);
+            }
         }
         return kept;
+    }
+
+    /** Fills {@code ranksByGroup} with the ranks {@code 0..n-1} grouped, rank order kept within a group. */
+    private int groupRuns(int[] groups, int n) {
+        int groupCount = 0;
+        for (int i = 0; i < n; i++) {
+            if (groups[i] < 0) {
+                throw new IllegalArgumentException("negative group " + groups[i] + " at index " + i);
+            }
+            groupCount = Math.max(groupCount, groups[i] + 1);
+        }
+        if (groupStarts.length < groupCount + 1) {
+            groupStarts = new int[groupCount + 1];
+        }
+        if (ranksByGroup.length < n) {
+            ranksByGroup = new int[n];
+            keptRanks = new boolean[n];
+        }
+        java.util.Arrays.fill(groupStarts, 0, groupCount + 1, 0);
+        for (int i = 0; i < n; i++) {
+            groupStarts[groups[i] + 1]++;
+        }
+        for (int g = 0; g < groupCount; g++) {
+            groupStarts[g + 1] += groupStarts[g];
+        }
+        for (int r = 0; r < n; r++) {
+            ranksByGroup[groupStarts[groups[ranking.get(r)]]++] = r;
+        }
+        // The fill moved each start to the next group's; shift back.
+        System.arraycopy(groupStarts, 0, groupStarts, 1, groupCount);
+        groupStarts[0] = 0;
+        return groupCount;
     }
 
     /** Indices of the first {@code n} scores, by score descending, ties by index ascending. */
@@ -69,72 +109,24 @@ public final class Nms {
         return topByScore(scores, n, n);
     }
 
-    /**
-     * The {@code k} best of the first {@code n} scores, in the order of {@link #sortedByScore}: a
-     * selection in linear time, then a sort of the {@code k} alone (the RPN keeps 1000 of 7500 and more).
-     */
+    /** The {@code k} best of the first {@code n} scores, in the order of {@link #sortedByScore}. */
     public static int[] topByScore(float[] scores, int n, int k) {
-        long[] keys = new long[n];
-        for (int i = 0; i < n; i++) {
-            float s = scores[i];
-            if (Float.isNaN(s)) {
-                throw new IllegalArgumentException("NaN score at index " + i);
-            }
-            int bits = Float.floatToIntBits(s == 0f ? 0f : s); // -0 sorts as 0
-            int sortable = bits ^ ((bits >> 31) & 0x7fffffff);
-            keys[i] = ((long) ~sortable << 32) | i; // ascending keys = descending scores, then index
+        ScoreRanking ranking = new ScoreRanking();
+        ranking.rank(scores, n);
+        int[] out = new int[Math.max(0, Math.min(k, n))];
+        for (int r = 0; r < out.length; r++) {
+            out[r] = ranking.get(r);
         }
-        int m = Math.min(k, n);
-        if (m < n) {
-            selectSmallest(keys, m);
-        }
-        Arrays.sort(keys, 0, m);
-        int[] order = new int[m];
-        for (int i = 0; i < m; i++) {
-            order[i] = (int) keys[i];
-        }
-        return order;
-    }
-
-    /** Moves the {@code m} smallest keys (all distinct) into {@code keys[0, m)}, in any order. */
-    private static void selectSmallest(long[] keys, int m) {
-        int lo = 0;
-        int hi = keys.length - 1;
-        while (lo < hi) {
-            long pivot = median(keys[lo], keys[(lo + hi) >>> 1], keys[hi]);
-            int i = lo;
-            int j = hi;
-            while (i <= j) {
-                while (keys[i] < pivot) {
-                    i++;
-                }
-                while (keys[j] > pivot) {
-                    j--;
-                }
-                if (i <= j) {
-                    long t = keys[i];
-                    keys[i++] = keys[j];
-                    keys[j--] = t;
-                }
-            }
-            // Now keys[lo..j] <= pivot <= keys[i..hi]; continue in the part that holds position m.
-            if (m - 1 <= j) {
-                hi = j;
-            } else if (m - 1 >= i) {
-                lo = i;
-            } else {
-                return;
-            }
-        }
-    }
-
-    private static long median(long a, long b, long c) {
-        return Math.max(Math.min(a, b), Math.min(Math.max(a, b), c));
+        return out;
     }
 
     static float area(float[] boxes, int i) {
-        float w = boxes[4 * i + 2] - boxes[4 * i];
-        float h = boxes[4 * i + 3] - boxes[4 * i + 1];
+        return area(boxes[4 * i], boxes[4 * i + 1], boxes[4 * i + 2], boxes[4 * i + 3]);
+    }
+
+    static float area(float x1, float y1, float x2, float y2) {
+        float w = x2 - x1;
+        float h = y2 - y1;
         return w < 0f || h < 0f ? 0f : w * h;
     }
 }

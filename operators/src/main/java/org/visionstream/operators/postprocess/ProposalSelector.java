@@ -16,11 +16,11 @@ import org.visionstream.operators.postprocess.ProposalOptions.Selection;
 public final class ProposalSelector {
 
     private final ProposalOptions o;
+    private final ScoreRanking ranking = new ScoreRanking();
+    private final GreedySuppressor suppressor = new GreedySuppressor();
+    private final float[] box = new float[4];
     /** Ranking keys per anchor: the logits, or their float32 sigmoid for {@code FILTER_THEN_TOPK}. */
     private float[] logits = new float[0];
-    private float[] boxes = new float[0];
-    private float[] scores = new float[0];
-    private int[] keep = new int[0];
 
     public ProposalSelector(ProposalOptions options) {
         this.o = options;
@@ -48,35 +48,36 @@ public final class ProposalSelector {
                 logits[p * perCell + a] = Float.isNaN(v) ? Float.NEGATIVE_INFINITY : countValidOnly ? sigmoid(v) : v;
             }
         }
-        // Top-k first needs only the k best ranked; filtering first may walk past them.
-        int[] order = countValidOnly ? Nms.sortedByScore(logits, total) : Nms.topByScore(logits, total, o.preNmsTopK());
+        ranking.rank(logits, total);
         float minKey = countValidOnly
                 ? (Float.isNaN(o.scoreThreshold()) ? Float.MIN_VALUE : o.scoreThreshold()) // box_nms: score > 0
                 : (Float.isNaN(o.scoreThreshold()) ? Float.NEGATIVE_INFINITY : logit(o.scoreThreshold()));
-        int candidates = 0;
-        for (int rank = 0, considered = 0; rank < order.length && considered < o.preNmsTopK(); rank++) {
-            int n = order[rank];
+        // Candidates are decoded and offered to NMS in rank order, so only those reached before the NMS keeps
+        // postNmsTopK are decoded: the same proposals as decoding all preNmsTopK first.
+        suppressor.reset(o.nmsThreshold());
+        for (int rank = 0, considered = 0;
+                rank < total && considered < o.preNmsTopK() && suppressor.count() < o.postNmsTopK(); rank++) {
+            int n = ranking.get(rank);
             if (!countValidOnly) {
                 considered++;
             }
             int cell = n / perCell;
             int a = n - cell * perCell;
             int d = deltaOffset + 4 * a * plane + cell;
-            o.boxCoder().decode(anchors, 4 * n, deltas, d, plane, boxes, 4 * candidates);
-            clip(boxes, 4 * candidates, imageW, imageH);
+            o.boxCoder().decode(anchors, 4 * n, deltas, d, plane, box, 0);
+            clip(box, 0, imageW, imageH);
             float score = logits[n];
-            if (!valid(boxes, 4 * candidates) || !(score >= minKey) || !Float.isFinite(score)) {
+            if (!valid(box, 0) || !(score >= minKey) || !Float.isFinite(score)) {
                 continue;
             }
-            scores[candidates++] = score;
             if (countValidOnly) {
                 considered++;
             }
+            if (suppressor.offer(box, 0)) {
+                System.arraycopy(box, 0, proposalsOut, 4 * (suppressor.count() - 1), 4);
+            }
         }
-        int kept = Nms.nms(boxes, scores, candidates, o.nmsThreshold(), o.postNmsTopK(), keep);
-        for (int k = 0; k < kept; k++) {
-            System.arraycopy(boxes, 4 * keep[k], proposalsOut, 4 * k, 4);
-        }
+        int kept = suppressor.count();
         if (!o.padProposals()) {
             return kept;
         }
@@ -119,9 +120,6 @@ public final class ProposalSelector {
     private void ensureCapacity(int total) {
         if (logits.length < total) {
             logits = new float[total];
-            boxes = new float[4 * total];
-            scores = new float[total];
-            keep = new int[total];
         }
     }
 }

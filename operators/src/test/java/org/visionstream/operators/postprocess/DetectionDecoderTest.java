@@ -3,6 +3,7 @@ package org.visionstream.operators.postprocess;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.visionstream.operators.postprocess.DetectionOptions.ScoreActivation;
 
@@ -253,5 +254,55 @@ class DetectionDecoderTest {
         decoder.decode(new float[12], 0, new float[32], 0, many, 4, IMAGE_H, IMAGE_W);
         Detections d = decoder.decode(new float[] {0, 0, 0}, 0, concat(DX, DY), 0, P0, 1, IMAGE_H, IMAGE_W);
         assertDetections(d, new int[] {0, 1}, new float[] {1f / 3, 1f / 3}, concat(P0_RIGHT, P0_DOWN));
+    }
+
+    @Test
+    void perClassNmsMatchesTheDefinitionOnRandomHeads() {
+        // With a NaN threshold nothing is suppressed, so the decoder lists every candidate in rank order; the
+        // definition's per-class NMS over that list must give what the decoder gives with the real threshold.
+        Random random = new Random(17);
+        BoxCoder gluonCoder = new BoxCoder(new float[] {0.1f, 0.1f, 0.2f, 0.2f}, BoxCoder.Mode.MULTIPLY, Float.NaN);
+        for (int trial = 0; trial < 40; trial++) {
+            int classes = 1 + random.nextInt(20);
+            int rows = random.nextInt(300);
+            boolean gluon = random.nextBoolean();
+            DetectionOptions.Builder builder = options()
+                    .numClasses(classes)
+                    .nmsThreshold(new float[] {0.3f, 0.5f, 0.7f}[random.nextInt(3)]);
+            if (gluon) {
+                builder.boxCoder(gluonCoder).clipBoxes(false).scoreThreshold(0.01f).detectionsPerImage(0);
+            } else {
+                builder.detectionsPerImage(1 + random.nextInt(100));
+            }
+            DetectionOptions options = builder.build();
+            float[] proposals = NmsTest.randomBoxes(random, rows);
+            float[] logits = new float[rows * (classes + 1)];
+            for (int i = 0; i < logits.length; i++) {
+                logits[i] = random.nextInt(4) == 0 ? random.nextInt(8) / 2f : (float) random.nextGaussian() * 2;
+            }
+            float[] deltas = new float[rows * classes * 4];
+            for (int i = 0; i < deltas.length; i++) {
+                deltas[i] = (float) random.nextGaussian() * 0.5f;
+            }
+            DetectionOptions listAll = builder.nmsThreshold(Float.NaN).detectionsPerImage(0).build();
+            Detections all = new DetectionDecoder(listAll)
+                    .decode(logits, 0, deltas, 0, proposals, rows, IMAGE_H, IMAGE_W);
+            int cap = options.detectionsPerImage() > 0 ? options.detectionsPerImage() : all.count();
+            int[] keep = ReferenceNms.keep(all.boxes(), all.scores(), all.classIndices(), all.count(),
+                    options.nmsThreshold(), cap);
+            float[] boxes = new float[4 * keep.length];
+            float[] scores = new float[keep.length];
+            int[] classIndices = new int[keep.length];
+            for (int k = 0; k < keep.length; k++) {
+                System.arraycopy(all.boxes(), 4 * keep[k], boxes, 4 * k, 4);
+                scores[k] = all.scores()[keep[k]];
+                classIndices[k] = all.classIndices()[keep[k]];
+            }
+            Detections d = new DetectionDecoder(options).decode(logits, 0, deltas, 0, proposals, rows, IMAGE_H, IMAGE_W);
+            String what = "trial " + trial;
+            assertArrayEquals(classIndices, d.classIndices(), what);
+            assertArrayEquals(scores, d.scores(), what);
+            assertArrayEquals(boxes, d.boxes(), what);
+        }
     }
 }

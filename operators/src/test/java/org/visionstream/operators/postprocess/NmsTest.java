@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class NmsTest {
 
@@ -180,5 +182,130 @@ class NmsTest {
         // The second best is suppressed, so the cap of 2 reaches down to the third.
         float[] boxes = {0, 0, 10, 10, 1, 0, 11, 10, 50, 0, 60, 10};
         assertArrayEquals(new int[] {0, 2}, batched(boxes, new float[] {0.9f, 0.8f, 0.7f}, null, 0.5f, 2));
+    }
+
+    @Test
+    void negativeGroupIsRejected() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> batched(disjoint(2), new float[] {0.5f, 0.4f}, new int[] {0, -1}, 0.5f, 10));
+        assertEquals("negative group -1 at index 1", e.getMessage());
+    }
+
+    @Test
+    void suppressionFlipsExactlyAtTheFloatIoUOfTheDefinition() {
+        // Arbitrary float corners: any other order of the float operations moves some IoUs by an ulp, and a
+        // threshold at that IoU (kept) or one ulp below it (suppressed) then shows it.
+        Random random = new Random(3);
+        Nms nms = new Nms();
+        int[] keep = new int[2];
+        for (int trial = 0; trial < 20000; trial++) {
+            float[] boxes = new float[8];
+            for (int b = 0; b < 2; b++) {
+                float x = random.nextFloat() * 50;
+                float y = random.nextFloat() * 50;
+                boxes[4 * b] = x;
+                boxes[4 * b + 1] = y;
+                boxes[4 * b + 2] = x + 1 + random.nextFloat() * 100;
+                boxes[4 * b + 3] = y + 1 + random.nextFloat() * 100;
+            }
+            float iou = ReferenceNms.iou(boxes, 0, 1);
+            float[] scores = {0.9f, 0.8f};
+            assertEquals(2, nms.select(boxes, scores, null, 2, iou, 2, keep), "IoU " + iou + " does not pass itself");
+            if (iou > 0f) {
+                assertEquals(1, nms.select(boxes, scores, null, 2, Math.nextDown(iou), 2, keep), "IoU " + iou);
+            }
+        }
+    }
+
+    /** Thresholds of both stages, the edges 0 and 1, one above 1 and a negative one (every IoU of 0 passes it). */
+    private static final float[] THRESHOLDS = {0.7f, 0.3f, 0.5f, 0f, 1f, 1.5f, -0.25f};
+
+    @ParameterizedTest(name = "seed {0}")
+    @ValueSource(longs = {1, 2, 3, 4, 5, 6, 7, 8})
+    void matchesTheDefinitionOnRandomClusteredBoxes(long seed) {
+        Random random = new Random(seed);
+        Nms reused = new Nms(); // one instance across trials: its scratch must not leak between calls
+        for (int trial = 0; trial < 60; trial++) {
+            int n = random.nextInt(trial % 10 == 0 ? 1500 : 200);
+            float[] boxes = randomBoxes(random, n);
+            float[] scores = randomScores(random, n);
+            int[] groups = random.nextBoolean() ? null : randomGroups(random, n);
+            float threshold = THRESHOLDS[random.nextInt(THRESHOLDS.length)];
+            int maxOut = random.nextBoolean() ? n + 1 : random.nextInt(n + 2);
+            int[] expected = ReferenceNms.keep(boxes, scores, groups, n, threshold, maxOut);
+            int[] keep = new int[n];
+            int kept = reused.select(boxes, scores, groups, n, threshold, maxOut, keep);
+            String what = "trial " + trial + ": n=" + n + " t=" + threshold + " maxOut=" + maxOut + " groups="
+                    + (groups != null);
+            assertArrayEquals(expected, Arrays.copyOf(keep, kept), what);
+        }
+    }
+
+    /**
+     * Boxes on a quarter-pixel grid around a few centres, so many pairs overlap, some are exact copies and some
+     * IoUs land exactly on a threshold; a few are empty, inverted or huge.
+     */
+    static float[] randomBoxes(Random random, int n) {
+        int clusters = 1 + random.nextInt(8);
+        float[] centres = new float[4 * clusters];
+        for (int c = 0; c < clusters; c++) {
+            centres[4 * c] = random.nextInt(400);
+            centres[4 * c + 1] = random.nextInt(300);
+            centres[4 * c + 2] = 8 + random.nextInt(200);
+            centres[4 * c + 3] = 8 + random.nextInt(200);
+        }
+        float[] boxes = new float[4 * n];
+        for (int i = 0; i < n; i++) {
+            int kind = random.nextInt(40);
+            if (kind == 0 && i > 0) {
+                System.arraycopy(boxes, 4 * random.nextInt(i), boxes, 4 * i, 4);
+                continue;
+            }
+            int c = random.nextInt(clusters);
+            float w = centres[4 * c + 2] + jitter(random, 0.2f * centres[4 * c + 2]);
+            float h = centres[4 * c + 3] + jitter(random, 0.2f * centres[4 * c + 3]);
+            float x = centres[4 * c] + jitter(random, 0.3f * w);
+            float y = centres[4 * c + 1] + jitter(random, 0.3f * h);
+            switch (kind) {
+                case 1 -> w = 0f;
+                case 2 -> w = -w;
+                case 3 -> {
+                    w *= 1e6f;
+                    h *= 1e6f;
+                }
+                default -> { }
+            }
+            boxes[4 * i] = x;
+            boxes[4 * i + 1] = y;
+            boxes[4 * i + 2] = x + w;
+            boxes[4 * i + 3] = y + h;
+        }
+        return boxes;
+    }
+
+    private static float jitter(Random random, float range) {
+        return Math.round((random.nextFloat() * 2 - 1) * range * 4) / 4f;
+    }
+
+    /** Few distinct values (many ties), both zeros, negatives and infinities. */
+    static float[] randomScores(Random random, int n) {
+        float[] special = {0f, -0f, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, -3f, 1f};
+        float[] scores = new float[n];
+        for (int i = 0; i < n; i++) {
+            int kind = random.nextInt(10);
+            scores[i] = kind == 0 ? special[random.nextInt(special.length)]
+                    : kind < 5 ? random.nextInt(20) / 8f
+                    : random.nextFloat();
+        }
+        return scores;
+    }
+
+    private static int[] randomGroups(Random random, int n) {
+        int count = 1 + random.nextInt(6);
+        int[] groups = new int[n];
+        for (int i = 0; i < n; i++) {
+            groups[i] = random.nextInt(count);
+        }
+        return groups;
     }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.Arrays;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -91,12 +92,17 @@ class ProposalSelectorTest {
         return select(options, featH, featW, anchors, logits, new float[anchors.length]);
     }
 
-    /** The proposals written, trimmed to the returned count. */
+    /** The proposals written for an {@code IMAGE_H x IMAGE_W} image, trimmed to the returned count. */
     private static float[] run(ProposalOptions options, float[] objectness, int objOffset, float[] deltas,
             int deltaOffset, int featH, int featW, float[] anchors) {
+        return run(options, objectness, objOffset, deltas, deltaOffset, featH, featW, anchors, IMAGE_H, IMAGE_W);
+    }
+
+    private static float[] run(ProposalOptions options, float[] objectness, int objOffset, float[] deltas,
+            int deltaOffset, int featH, int featW, float[] anchors, int imageH, int imageW) {
         float[] out = new float[4 * options.postNmsTopK()];
         int count = new ProposalSelector(options)
-                .select(objectness, objOffset, deltas, deltaOffset, featH, featW, anchors, IMAGE_H, IMAGE_W, out);
+                .select(objectness, objOffset, deltas, deltaOffset, featH, featW, anchors, imageH, imageW, out);
         return Arrays.copyOf(out, 4 * count);
     }
 
@@ -274,6 +280,171 @@ class ProposalSelectorTest {
         int count = selector.select(objectnessNchw(MIXED, 2), 0, zeros, 0, 1, 2, FOUR, IMAGE_H, IMAGE_W, out);
         assertEquals(4, count);
         assertArrayEquals(select(options().build(), 1, 2, FOUR, MIXED), out);
+    }
+
+    @Test
+    void matchesDecodingEveryCandidateBeforeNmsOnRandomMaps() {
+        Random random = new Random(5);
+        float[] thresholds = {0.7f, 0.5f, 0.3f, 0f, 1f};
+        for (int trial = 0; trial < 300; trial++) {
+            int featH = 1 + random.nextInt(10);
+            int featW = 1 + random.nextInt(12);
+            AnchorStyle style = AnchorStyle.values()[random.nextInt(AnchorStyle.values().length)];
+            float[] anchors = new AnchorGenerator(style, 16, new float[] {16, 32, 64}, new float[] {0.5f, 1f, 2f}, 0f)
+                    .anchors(featH, featW);
+            int total = anchors.length / 4;
+            ProposalOptions options = ProposalOptions.builder()
+                    .preNmsTopK(1 + random.nextInt(total + 5))
+                    .postNmsTopK(1 + random.nextInt(random.nextBoolean() ? 10 : total + 5))
+                    .nmsThreshold(thresholds[random.nextInt(thresholds.length)])
+                    .minSize(new float[] {0f, 4f, 16f}[random.nextInt(3)])
+                    .minSizeRule(MinSizeRule.values()[random.nextInt(MinSizeRule.values().length)])
+                    .scoreThreshold(new float[] {Float.NaN, 0.5f, 0.3f}[random.nextInt(3)])
+                    .selection(Selection.values()[random.nextInt(Selection.values().length)])
+                    .padProposals(random.nextBoolean())
+                    .boxCoder(random.nextBoolean() ? UNIT
+                            : new BoxCoder(new float[] {1, 1, 1, 1}, BoxCoder.Mode.MULTIPLY, Float.NaN))
+                    .build();
+            int imageH = featH * 16 - random.nextInt(16);
+            int imageW = featW * 16 - random.nextInt(16);
+            float[] objectness = randomLogits(random, total);
+            float[] deltas = randomDeltas(random, 4 * total);
+            assertArrayEquals(reference(options, objectness, deltas, featH, featW, anchors, imageH, imageW),
+                    run(options, objectness, 0, deltas, 0, featH, featW, anchors, imageH, imageW), "trial " + trial);
+        }
+    }
+
+    @Test
+    void matchesDecodingEveryCandidateBeforeNmsAtGluonCvScale() {
+        // Spec A.6 on a 600 x 800 input: 38 x 50 x 15 = 28,500 anchors, 6000 candidates, NMS 0.7, 300 kept.
+        ProposalOptions gluonCv = ProposalOptions.builder()
+                .preNmsTopK(6000)
+                .postNmsTopK(300)
+                .nmsThreshold(0.7f)
+                .minSize(16f)
+                .minSizeRule(MinSizeRule.PLUS_ONE_GREATER_OR_EQUAL)
+                .selection(Selection.FILTER_THEN_TOPK)
+                .padProposals(true)
+                .boxCoder(new BoxCoder(new float[] {1, 1, 1, 1}, BoxCoder.Mode.MULTIPLY, Float.NaN))
+                .build();
+        float[] anchors = new AnchorGenerator(AnchorStyle.GLUONCV, 16, new float[] {32, 64, 128, 256, 512},
+                new float[] {0.5f, 1f, 2f}, 0f).anchors(38, 50);
+        Random random = new Random(9);
+        for (int trial = 0; trial < 2; trial++) {
+            float[] objectness = clusteredLogits(random, anchors, 38 * 50, 600, 800);
+            float[] deltas = randomDeltas(random, anchors.length);
+            assertArrayEquals(reference(gluonCv, objectness, deltas, 38, 50, anchors, 600, 800),
+                    run(gluonCv, objectness, 0, deltas, 0, 38, 50, anchors, 600, 800), "trial " + trial);
+        }
+    }
+
+    /**
+     * The selection as its definition reads, in two passes: rank every anchor (stable, NaN last), decode, clip
+     * and filter the ones that count towards preNmsTopK, then {@link ReferenceNms} over all of them. The score
+     * threshold is compared as a probability. BoxCoder is the production one (BoxCoderTest checks it).
+     */
+    private static float[] reference(ProposalOptions o, float[] objectness, float[] deltas, int featH, int featW,
+            float[] anchors, int imageH, int imageW) {
+        int plane = featH * featW;
+        int total = anchors.length / 4;
+        int perCell = total / plane;
+        float[] logits = new float[total];
+        for (int n = 0; n < total; n++) {
+            float v = objectness[(n % perCell) * plane + n / perCell];
+            logits[n] = Float.isNaN(v) ? Float.NEGATIVE_INFINITY : v;
+        }
+        Integer[] order = ReferenceNms.stableOrder(logits, total);
+        float[] boxes = new float[4 * total];
+        float[] scores = new float[total];
+        int candidates = 0;
+        int considered = 0;
+        for (int rank = 0; rank < total && considered < o.preNmsTopK(); rank++) {
+            int n = order[rank];
+            if (o.selection() == Selection.TOPK_THEN_FILTER) {
+                considered++;
+            }
+            int b = 4 * candidates;
+            o.boxCoder().decode(anchors, 4 * n, deltas, 4 * (n % perCell) * plane + n / perCell, plane, boxes, b);
+            for (int k = 0; k < 4; k++) {
+                boxes[b + k] = Math.min(Math.max(boxes[b + k], 0f), k % 2 == 0 ? imageW : imageH);
+            }
+            float w = boxes[b + 2] - boxes[b];
+            float h = boxes[b + 3] - boxes[b + 1];
+            float min = o.minSize();
+            boolean large = switch (o.minSizeRule()) {
+                case GREATER -> w > min && h > min;
+                case GREATER_OR_EQUAL -> w >= min && h >= min;
+                case PLUS_ONE_GREATER_OR_EQUAL -> w + 1 >= min && h + 1 >= min;
+            };
+            boolean finite = Float.isFinite(boxes[b]) && Float.isFinite(boxes[b + 1]) && Float.isFinite(w)
+                    && Float.isFinite(h) && Float.isFinite(logits[n]);
+            boolean scoreOk = Float.isNaN(o.scoreThreshold())
+                    || 1 / (1 + Math.exp(-logits[n])) >= o.scoreThreshold();
+            if (!(large && finite && scoreOk)) {
+                continue;
+            }
+            scores[candidates++] = logits[n];
+            if (o.selection() == Selection.FILTER_THEN_TOPK) {
+                considered++;
+            }
+        }
+        int[] keep = ReferenceNms.keep(boxes, scores, null, candidates, o.nmsThreshold(), o.postNmsTopK());
+        int rows = o.padProposals() ? o.postNmsTopK() : keep.length;
+        float[] out = new float[4 * rows];
+        Arrays.fill(out, -1f);
+        for (int k = 0; k < keep.length; k++) {
+            System.arraycopy(boxes, 4 * keep[k], out, 4 * k, 4);
+        }
+        return out;
+    }
+
+    /** {@code [A, h, w]} logits with ties (an int8-like grid), a few NaN and infinities. */
+    private static float[] randomLogits(Random random, int total) {
+        float[] out = new float[total];
+        for (int i = 0; i < total; i++) {
+            int kind = random.nextInt(30);
+            out[i] = kind == 0 ? Float.NaN
+                    : kind == 1 ? Float.POSITIVE_INFINITY
+                    : kind == 2 ? Float.NEGATIVE_INFINITY
+                    : kind < 15 ? random.nextInt(40) / 8f - 2.5f
+                    : (float) random.nextGaussian() * 2;
+        }
+        return out;
+    }
+
+    /** {@code [4A, h, w]} deltas, mostly small, now and then large enough to overflow exp. */
+    private static float[] randomDeltas(Random random, int length) {
+        float[] out = new float[length];
+        for (int i = 0; i < length; i++) {
+            out[i] = random.nextInt(500) == 0 ? 100f : (float) random.nextGaussian() * 0.3f;
+        }
+        return out;
+    }
+
+    /** {@code [A, h, w]} logits that rise with the anchor's overlap with one of a dozen random objects. */
+    private static float[] clusteredLogits(Random random, float[] anchors, int plane, int imageH, int imageW) {
+        float[] objects = new float[4 * 12];
+        for (int o = 0; o < 12; o++) {
+            float w = imageW * (0.05f + 0.45f * random.nextFloat());
+            float h = imageH * (0.05f + 0.45f * random.nextFloat());
+            objects[4 * o] = (imageW - w) * random.nextFloat();
+            objects[4 * o + 1] = (imageH - h) * random.nextFloat();
+            objects[4 * o + 2] = objects[4 * o] + w;
+            objects[4 * o + 3] = objects[4 * o + 1] + h;
+        }
+        int total = anchors.length / 4;
+        int perCell = total / plane;
+        float[] out = new float[total];
+        for (int n = 0; n < total; n++) {
+            float best = 0f;
+            for (int o = 0; o < 12; o++) {
+                float[] pair = concat(Arrays.copyOfRange(anchors, 4 * n, 4 * n + 4), Arrays.copyOfRange(objects, 4 * o,
+                        4 * o + 4));
+                best = Math.max(best, ReferenceNms.iou(pair, 0, 1));
+            }
+            out[(n % perCell) * plane + n / perCell] = (float) (random.nextGaussian() * 1.5 - 4 + 10 * best);
+        }
+        return out;
     }
 
     private static float[] filled(int length, float value) {
