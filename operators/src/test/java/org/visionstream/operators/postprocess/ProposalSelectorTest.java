@@ -348,10 +348,12 @@ class ProposalSelectorTest {
         int plane = featH * featW;
         int total = anchors.length / 4;
         int perCell = total / plane;
+        // MXNet's box_nms (filter-then-topk) ranks the float32 sigmoid scores and counts only scores > 0.
+        boolean boxNms = o.selection() == Selection.FILTER_THEN_TOPK;
         float[] logits = new float[total];
         for (int n = 0; n < total; n++) {
             float v = objectness[(n % perCell) * plane + n / perCell];
-            logits[n] = Float.isNaN(v) ? Float.NEGATIVE_INFINITY : v;
+            logits[n] = Float.isNaN(v) ? Float.NEGATIVE_INFINITY : boxNms ? 1f / (1f + (float) Math.exp(-v)) : v;
         }
         Integer[] order = ReferenceNms.stableOrder(logits, total);
         float[] boxes = new float[4 * total];
@@ -378,8 +380,9 @@ class ProposalSelectorTest {
             };
             boolean finite = Float.isFinite(boxes[b]) && Float.isFinite(boxes[b + 1]) && Float.isFinite(w)
                     && Float.isFinite(h) && Float.isFinite(logits[n]);
-            boolean scoreOk = Float.isNaN(o.scoreThreshold())
-                    || 1 / (1 + Math.exp(-logits[n])) >= o.scoreThreshold();
+            float probability = boxNms ? logits[n] : (float) (1 / (1 + Math.exp(-logits[n])));
+            boolean scoreOk = (!boxNms || probability > 0f)
+                    && (Float.isNaN(o.scoreThreshold()) || probability >= o.scoreThreshold());
             if (!(large && finite && scoreOk)) {
                 continue;
             }
