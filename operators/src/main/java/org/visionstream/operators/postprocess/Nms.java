@@ -1,5 +1,7 @@
 package org.visionstream.operators.postprocess;
 
+import java.util.Arrays;
+
 /**
  * Greedy non-maximum suppression on primitive arrays. Boxes are {@code x1, y1, x2, y2}; IoU has no +1
  * and a box with a negative side has area 0; a box is suppressed when its IoU with a kept box is
@@ -53,7 +55,7 @@ public final class Nms {
         // Groups never suppress each other, so each runs on its own (in rank order, a counting sort keeps it)
         // against a short kept list; the first maxOut survivors overall hold at most maxOut of any one group.
         int groupCount = groupRuns(groups, n);
-        java.util.Arrays.fill(keptRanks, 0, n, false);
+        Arrays.fill(keptRanks, 0, n, false);
         for (int g = 0; g < groupCount; g++) {
             suppressor.reset(iouThreshold);
             for (int at = groupStarts[g]; at < groupStarts[g + 1] && suppressor.count() < cap; at++) {
@@ -88,7 +90,7 @@ public final class Nms {
             ranksByGroup = new int[n];
             keptRanks = new boolean[n];
         }
-        java.util.Arrays.fill(groupStarts, 0, groupCount + 1, 0);
+        Arrays.fill(groupStarts, 0, groupCount + 1, 0);
         for (int i = 0; i < n; i++) {
             groupStarts[groups[i] + 1]++;
         }
@@ -98,7 +100,7 @@ public final class Nms {
         for (int r = 0; r < n; r++) {
             ranksByGroup[groupStarts[groups[ranking.get(r)]]++] = r;
         }
-        // The fill moved each start to the next group's; shift back.
+        // Scattering moved each group's start to its end, the next group's start: shift back by one group.
         System.arraycopy(groupStarts, 0, groupStarts, 1, groupCount);
         groupStarts[0] = 0;
         return groupCount;
