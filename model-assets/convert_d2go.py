@@ -185,13 +185,7 @@ def main():
     num_classes = export(model, conv, work)
     manifest.write(build_manifest(conv, a.weights, sha, d2go.class_names(classes), num_classes), work)
     write_fixtures(model, conv, work, image)
-    ok, table = selfcheck.run_check(work, ort_jar, out.parent / "native-tmp")
-    print(table, end="")
-    if not ok:
-        raise SystemExit(f"self-check FAILED: the ONNX graphs in {work} do not match the TorchScript model")
-    shutil.rmtree(out, ignore_errors=True)
-    work.rename(out)
-    print(f"bundle written to {out} in {time.time() - started:.1f} s")
+    selfcheck.publish(work, out, ort_jar, "TorchScript model", started)
 
 
 if __name__ == "__main__":

@@ -203,13 +203,7 @@ def main():
     (work / gluoncv.WEIGHTS_FILE).write_bytes(weights_bytes(model))
     manifest.write(build_manifest(name, description, source), work)
     write_fixtures(model, work, image)
-    ok, table = selfcheck.run_check(work, ort_jar, out.parent / "native-tmp")
-    print(table, end="")
-    if not ok:
-        raise SystemExit(f"self-check FAILED: the ONNX graphs in {work} do not match the PyTorch model")
-    shutil.rmtree(out, ignore_errors=True)
-    work.rename(out)
-    print(f"bundle written to {out} in {time.time() - started:.1f} s")
+    selfcheck.publish(work, out, ort_jar, "PyTorch model", started)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,8 @@
 """Self-check fixtures (framework inputs and outputs) and the ONNX Runtime comparison run through Java."""
 import os
+import shutil
 import subprocess
+import time
 from pathlib import Path
 
 import numpy as np
@@ -77,3 +79,15 @@ def run_check(bundle_dir, ort_jar, tmp_dir):
     cmd = ["java", f"-Djava.io.tmpdir={tmp_dir}", "-cp", ort_jar, str(TOOL), str(bundle_dir)]
     proc = subprocess.run(cmd, capture_output=True, text=True)
     return proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def publish(work, out, ort_jar, model, started):
+    """Runs the self-check on the bundle built in `work` and, only if it passes, moves it to `out`; else exits
+    non-zero and leaves no bundle at `out`. `model` names what the graphs were compared with."""
+    ok, table = run_check(work, ort_jar, Path(out).parent / "native-tmp")
+    print(table, end="")
+    if not ok:
+        raise SystemExit(f"self-check FAILED: the ONNX graphs in {work} do not match the {model}")
+    shutil.rmtree(out, ignore_errors=True)
+    Path(work).rename(out)
+    print(f"bundle written to {out} in {time.time() - started:.1f} s")
