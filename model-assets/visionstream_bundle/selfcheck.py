@@ -64,13 +64,20 @@ def quantisation_step(array, floor=1e-4):
 
 
 def find_ort_jar(explicit=None):
-    candidates = [explicit, os.environ.get("VISIONSTREAM_ORT_JAR"),
-                  str(Path.home() / f".m2/repository/com/microsoft/onnxruntime/onnxruntime/{ORT_VERSION}/onnxruntime-{ORT_VERSION}.jar")]
-    for c in candidates:
-        if c and Path(c).is_file():
-            return c
-    raise SystemExit("ONNX Runtime jar not found: pass --ort-jar, set VISIONSTREAM_ORT_JAR, or run "
-                     f"mvn dependency:get -Dartifact=com.microsoft.onnxruntime:onnxruntime:{ORT_VERSION}")
+    """The ONNX Runtime jar given with --ort-jar, else VISIONSTREAM_ORT_JAR. The Maven build passes the jar
+    it resolved (CPU or -Pgpu, from whichever local repository it uses), so no folder is guessed here: a
+    guess would silently check the graphs with another jar than the build's."""
+    for source, value in (("--ort-jar", explicit), ("VISIONSTREAM_ORT_JAR", os.environ.get("VISIONSTREAM_ORT_JAR"))):
+        if not value:
+            continue
+        if "${" in value:
+            raise SystemExit(f"{source} is the unresolved Maven expression {value}: run the build's "
+                             "dependency:properties goal first (mvn -pl model-assets generate-resources)")
+        if not Path(value).is_file():
+            raise SystemExit(f"{source} names {value}, which is not a file: pass the onnxruntime jar")
+        return value
+    raise SystemExit("ONNX Runtime jar not found: pass --ort-jar JAR or set VISIONSTREAM_ORT_JAR, e.g. to the path "
+                     f"of com.microsoft.onnxruntime:onnxruntime:{ORT_VERSION} in your Maven repository")
 
 
 def run_check(bundle_dir, ort_jar, tmp_dir):
