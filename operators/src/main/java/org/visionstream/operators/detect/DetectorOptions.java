@@ -16,6 +16,9 @@ public final class DetectorOptions implements Serializable {
 
     private static final long serialVersionUID = 1L;
 
+    /** The class name that stands for every class of the bundle (as an empty set does). */
+    public static final String ALL_CLASSES = "all";
+
     private final String bundle;
     private final ExecutionProvider executionProvider;
     private final boolean requireGpu;
@@ -128,8 +131,17 @@ public final class DetectorOptions implements Serializable {
             return this;
         }
 
+        /** Class names to report; empty or just {@value #ALL_CLASSES} for every class of the bundle. */
         public Builder classes(Collection<String> names) {
-            this.classes = new LinkedHashSet<>(names);
+            Set<String> set = new LinkedHashSet<>(names);
+            if (set.contains(ALL_CLASSES)) {
+                if (set.size() > 1) {
+                    throw new IllegalArgumentException("classes: '" + ALL_CLASSES + "' stands for every class and cannot be "
+                            + "combined with other names, got " + String.join(",", names));
+                }
+                set.clear();
+            }
+            this.classes = set;
             return this;
         }
 

@@ -9,10 +9,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.function.ToLongFunction;
+import org.visionstream.jobs.command.UsageException;
 import org.visionstream.operators.detect.Detector;
 import org.visionstream.operators.detect.StageTimes;
 import org.visionstream.operators.detect.StageTimes.Stage;
 import org.visionstream.operators.preprocess.DecodedImage;
+import org.visionstream.operators.preprocess.ImageDecodeException;
 import org.visionstream.operators.preprocess.ImageDecoder;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -43,13 +45,21 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (warmup < 0 || iterations < 1) {
+            throw new UsageException("--warmup must be >= 0 and --iterations >= 1, got " + warmup + " and " + iterations);
+        }
+        DetectorMixin.requireFiles(images);
         ImageDecoder decoder = new ImageDecoder();
         List<DecodedImage> decoded = new ArrayList<>();
         for (Path image : images) {
-            decoded.add(decoder.decode(Files.readAllBytes(image)));
+            try {
+                decoded.add(decoder.decode(Files.readAllBytes(image)));
+            } catch (ImageDecodeException e) {
+                throw new UsageException("image " + image + " cannot be decoded (" + e.getMessage() + "): give JPEG or PNG files", e);
+            }
         }
         List<long[]> samples = new ArrayList<>(); // per frame: total, then one entry per stage
-        try (Detector d = Detector.create(detector.options())) {
+        try (Detector d = detector.open()) {
             StageTimes times = new StageTimes();
             for (int pass = 0; pass < warmup + iterations; pass++) {
                 for (DecodedImage image : decoded) {

@@ -36,9 +36,10 @@ public final class DetectCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        DetectorMixin.requireFiles(images);
         ImageDecoder decoder = new ImageDecoder();
         int failures = 0;
-        try (Detector d = Detector.create(detector.options())) {
+        try (Detector d = detector.open()) {
             for (Path image : images) {
                 DecodedImage decoded;
                 try {

@@ -1,8 +1,12 @@
 package org.visionstream.jobs.cli;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.visionstream.jobs.command.UsageException;
+import org.visionstream.jobs.detection.BundlePreflight;
+import org.visionstream.operators.detect.Detector;
 import org.visionstream.operators.detect.DetectorOptions;
 import org.visionstream.operators.inference.ExecutionProvider;
 import picocli.CommandLine.Option;
@@ -16,7 +20,7 @@ final class DetectorMixin {
     @Option(names = "--threshold", defaultValue = "0.5", description = "Minimum score (default: ${DEFAULT-VALUE}).")
     float threshold;
 
-    @Option(names = "--classes", split = ",", paramLabel = "NAME", description = "Only these classes, e.g. car,bus,person (default: all).")
+    @Option(names = "--classes", split = ",", paramLabel = "NAME", description = "Only these classes, e.g. car,bus,person (default: all, also written 'all').")
     List<String> classes = new ArrayList<>();
 
     @Option(names = "--provider", defaultValue = "cpu", description = "cpu, cuda[:N] or tensorrt[:N] (default: ${DEFAULT-VALUE}).")
@@ -25,7 +29,21 @@ final class DetectorMixin {
     @Option(names = "--threads", defaultValue = "0", description = "ONNX Runtime intra-op threads, 0 = all cores (default: ${DEFAULT-VALUE}).")
     int threads;
 
-    DetectorOptions options() {
+    /** The detector; a bad option, bundle or class name is a {@link UsageException}. */
+    Detector open() {
+        return BundlePreflight.open(UsageException.fromInput(this::options));
+    }
+
+    /** Every image must be a file before the model is loaded. */
+    static void requireFiles(List<Path> images) {
+        for (Path image : images) {
+            if (!Files.isRegularFile(image)) {
+                throw new UsageException("image " + image + " does not exist or is not a file: give JPEG or PNG files");
+            }
+        }
+    }
+
+    private DetectorOptions options() {
         return DetectorOptions.builder()
                 .bundle(model)
                 .scoreThreshold(threshold)

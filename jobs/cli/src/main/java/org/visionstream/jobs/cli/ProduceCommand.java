@@ -1,19 +1,19 @@
 package org.visionstream.jobs.cli;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.visionstream.jobs.command.UsageException;
+import org.visionstream.jobs.detection.KafkaPreflight;
 import org.visionstream.jobs.produce.FrameProducer;
 import org.visionstream.jobs.produce.FrameProducerOptions;
 import org.visionstream.jobs.produce.ProducerSummary;
 import org.visionstream.jobs.produce.ProgressListener;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code visionstream produce --bootstrap-servers HOST:PORT SOURCE}: publishes a camera's frames to the
@@ -56,12 +56,11 @@ public final class ProduceCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "SOURCE", description = "Video file, stream URL (rtsp://, http(s)://) or folder of .jpg/.png images.")
     String source;
 
-    @Spec
-    CommandSpec spec;
-
     @Override
     public Integer call() throws Exception {
-        try (FrameProducer producer = new FrameProducer(options());
+        FrameProducerOptions options = options();
+        KafkaPreflight.check(bootstrapServers, producerProperties, List.of());
+        try (FrameProducer producer = new FrameProducer(options);
                 GracefulShutdown shutdown = GracefulShutdown.onSignal(producer::stop)) {
             ProducerSummary s = producer.run(ProgressListener.printingTo(System.err));
             System.out.printf(Locale.ROOT, "%d frames of %s (frame-seq %d..%d, %.1f MB) sent to %s in %.1f s, %.1f fps%n",
@@ -71,9 +70,10 @@ public final class ProduceCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** The options; a value they reject is a usage error, reported like picocli's own. */
+    /** The options; a value they reject, or a video file that is not there, is the user's mistake. */
     private FrameProducerOptions options() {
-        try {
+        return UsageException.fromInput(() -> {
+            FrameProducerOptions.requireSource(source);
             return FrameProducerOptions.builder()
                     .bootstrapServers(bootstrapServers)
                     .topic(topic)
@@ -86,8 +86,6 @@ public final class ProduceCommand implements Callable<Integer> {
                     .startSequence(startSequence)
                     .producerProperties(producerProperties)
                     .build();
-        } catch (IllegalArgumentException e) {
-            throw new ParameterException(spec.commandLine(), e.getMessage(), e);
-        }
+        });
     }
 }

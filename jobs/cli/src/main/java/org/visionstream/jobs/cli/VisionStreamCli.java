@@ -2,6 +2,7 @@ package org.visionstream.jobs.cli;
 
 import org.visionstream.jobs.demo.DemoCommand;
 import org.visionstream.jobs.detection.JobCommand;
+import org.visionstream.jobs.command.CommandLineFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -14,6 +15,11 @@ import picocli.CommandLine.Command;
 public final class VisionStreamCli {
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new VisionStreamCli()).execute(args));
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The command line with its error handling: a user mistake is one line and exit code 2. */
+    public static CommandLine commandLine() {
+        return CommandLineFactory.create(new VisionStreamCli());
     }
 }

@@ -17,7 +17,10 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.visionstream.jobs.command.UsageException;
+import org.visionstream.jobs.detection.BundlePreflight;
 import org.visionstream.jobs.detection.DetectionJob;
+import org.visionstream.jobs.detection.KafkaPreflight;
 import org.visionstream.jobs.cli.GracefulShutdown;
 import org.visionstream.jobs.detection.DetectionJobOptions;
 import org.visionstream.jobs.kafka.CommittedRecordsReader;
@@ -90,10 +93,26 @@ public final class DemoCommand implements Callable<Integer> {
             description = "Events are committed, and so printed, at each checkpoint (default: ${DEFAULT-VALUE}).")
     long checkpointIntervalMs;
 
+    /** Names this run's topics and group. */
+    private final String run = Long.toString(System.currentTimeMillis(), 36);
+
     @Override
     public Integer call() throws Exception {
         long started = System.nanoTime();
+        // Every mistake in the options, the video, the bundle or the Kafka address before anything starts;
+        // the in-process broker's address is known only once it runs.
+        UsageException.fromInput(() -> {
+            if (parallelism < 1) {
+                throw new IllegalArgumentException("--parallelism must be >= 1, got " + parallelism);
+            }
+            FrameProducerOptions.requireSource(video);
+            return jobOptions(bootstrapServers != null ? bootstrapServers : "127.0.0.1:9092");
+        });
+        if (bootstrapServers != null) {
+            KafkaPreflight.check(bootstrapServers, Map.of(), List.of());
+        }
         ensureBundle();
+        BundlePreflight.check(UsageException.fromInput(this::detectorOptions));
         try (EmbeddedKafka kafka = bootstrapServers == null ? EmbeddedKafka.start(HOME.resolve("target/demo-kafka")) : null) {
             String servers = kafka != null ? kafka.bootstrapServers() : bootstrapServers;
             DetectionJobOptions job = jobOptions(servers);
@@ -181,7 +200,6 @@ public final class DemoCommand implements Callable<Integer> {
 
     private DetectionJobOptions jobOptions(String servers) {
         // Topics and group of this run only: on a shared Kafka the demo must not see an earlier run's records.
-        String run = Long.toString(System.currentTimeMillis(), 36);
         DetectionJobOptions.Builder b = DetectionJobOptions.builder()
                 .bootstrapServers(servers)
                 .framesTopic("demo-" + run + "-frames")
@@ -190,13 +208,17 @@ public final class DemoCommand implements Callable<Integer> {
                 .groupId("visionstream-demo-" + run)
                 .parallelism(parallelism)
                 .checkpointInterval(Duration.ofMillis(checkpointIntervalMs))
-                .detector(DetectorOptions.builder()
-                        .bundle(model)
-                        .classes(classes)
-                        .scoreThreshold(threshold)
-                        .executionProvider(ExecutionProvider.parse(provider))
-                        .build());
+                .detector(detectorOptions());
         return b.build();
+    }
+
+    private DetectorOptions detectorOptions() {
+        return DetectorOptions.builder()
+                .bundle(model)
+                .classes(classes)
+                .scoreThreshold(threshold)
+                .executionProvider(ExecutionProvider.parse(provider))
+                .build();
     }
 
     private static void createTopics(DetectionJobOptions job) {
@@ -221,15 +243,19 @@ public final class DemoCommand implements Callable<Integer> {
         }
         Path converter = HOME.resolve("model-assets/convert_d2go.py");
         if (!Files.isRegularFile(converter) || !Files.isRegularFile(weights)) {
-            throw new IOException("no bundle at " + model + " and cannot convert one: need " + converter + " and " + weights
+            throw new UsageException("no bundle at " + model + " and cannot convert one: need " + converter + " and " + weights
                     + " (see model-assets/fetch_d2go.sh)");
         }
         System.err.println("converting " + weights + " into " + model + " ...");
         Path ortJar;
-        try (var libs = Files.list(HOME.resolve("jobs/target/lib"))) {
+        Path lib = HOME.resolve("jobs/target/lib");
+        if (!Files.isDirectory(lib)) {
+            throw new UsageException("no bundle at " + model + " and no " + lib + " to convert one with: build with mvn install first");
+        }
+        try (var libs = Files.list(lib)) {
             ortJar = libs.filter(p -> p.getFileName().toString().matches("onnxruntime(_gpu)?-[0-9.]+\\.jar"))
                     .findFirst()
-                    .orElseThrow(() -> new IOException("no onnxruntime jar in jobs/target/lib: build with mvn install first"));
+                    .orElseThrow(() -> new UsageException("no onnxruntime jar in jobs/target/lib: build with mvn install first"));
         }
         Process p = new ProcessBuilder("/usr/bin/python3", converter.toString(), "--weights", weights.toString(),
                 "--out", model.toString(), "--ort-jar", ortJar.toString())

@@ -71,6 +71,17 @@ public final class FrameProducerOptions {
         return Files.isDirectory(Path.of(source)) ? SourceKind.IMAGE_FOLDER : SourceKind.VIDEO_FILE;
     }
 
+    /**
+     * Refuses a video file that is not there, which the commands check before they start anything (the
+     * builder does not: options may be built before the file is written).
+     */
+    public static void requireSource(String source) {
+        if (kindOf(source) == SourceKind.VIDEO_FILE && !Files.isRegularFile(Path.of(source))) {
+            throw new IllegalArgumentException("video " + source + " does not exist: give a video file, a stream URL"
+                    + " (rtsp://, http(s)://) or a folder of .jpg/.png images");
+        }
+    }
+
     public static Builder builder() {
         return new Builder();
     }

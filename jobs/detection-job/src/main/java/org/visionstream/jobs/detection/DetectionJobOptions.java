@@ -145,6 +145,17 @@ public final class DetectionJobOptions implements Serializable {
         return new Builder();
     }
 
+    /** {@code exactly-once}, {@code at-least-once} or {@code none}. */
+    static DeliveryGuarantee parseDeliveryGuarantee(String value) {
+        return switch (value.trim().toLowerCase(Locale.ROOT)) {
+            case "exactly-once" -> DeliveryGuarantee.EXACTLY_ONCE;
+            case "at-least-once" -> DeliveryGuarantee.AT_LEAST_ONCE;
+            case "none" -> DeliveryGuarantee.NONE;
+            default -> throw new IllegalArgumentException(
+                    "the delivery guarantee must be exactly-once, at-least-once or none, got '" + value + "'");
+        };
+    }
+
     /**
      * Reads a properties file: {@code bootstrap.servers}, {@code topic.frames}, {@code topic.events},
      * {@code topic.dead-letters}, {@code group.id}, {@code model}, {@code classes}, {@code threshold},
@@ -156,6 +167,14 @@ public final class DetectionJobOptions implements Serializable {
      * without the prefix.
      */
     public static Builder fromProperties(Path file) throws IOException {
+        try {
+            return readProperties(file);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static Builder readProperties(Path file) throws IOException {
         Properties p = new Properties();
         try (Reader r = Files.newBufferedReader(file)) {
             p.load(r);
@@ -179,7 +198,7 @@ public final class DetectionJobOptions implements Serializable {
                 case "intra-op-threads" -> d.intraOpThreads(Integer.parseInt(v));
                 case "parallelism" -> b.parallelism(Integer.parseInt(v));
                 case "checkpoint.interval.ms" -> b.checkpointInterval(Duration.ofMillis(Long.parseLong(v)));
-                case "delivery.guarantee" -> b.deliveryGuarantee(DeliveryGuarantee.valueOf(v.toUpperCase(Locale.ROOT).replace('-', '_')));
+                case "delivery.guarantee" -> b.deliveryGuarantee(parseDeliveryGuarantee(v));
                 case "transactional-id.prefix" -> b.transactionalIdPrefix(v);
                 case "transaction.timeout.ms" -> b.transactionTimeout(Duration.ofMillis(Long.parseLong(v)));
                 case "frame.max-bytes" -> b.maxFrameBytes(Integer.parseInt(v));

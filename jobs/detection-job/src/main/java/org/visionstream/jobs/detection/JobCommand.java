@@ -1,5 +1,6 @@
 package org.visionstream.jobs.detection;
 
+import java.nio.file.Files;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
@@ -7,7 +8,7 @@ import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.streaming.api.environment.LocalStreamEnvironment;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import picocli.CommandLine;
+import org.visionstream.jobs.command.CommandLineFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import sun.misc.Signal;
@@ -25,9 +26,6 @@ import sun.misc.SignalHandler;
         description = "Run the detection job: frames topic -> decode -> Faster R-CNN -> events topic (+ dead letters).")
 public final class JobCommand implements Callable<Integer> {
 
-    /** The exit code of a configuration mistake (picocli's usage-error code). */
-    static final int USAGE_ERROR = 2;
-
     @Mixin
     JobOptionsMixin job;
 
@@ -36,7 +34,7 @@ public final class JobCommand implements Callable<Integer> {
      * application mode main() runs inside the JobManager.
      */
     public static void main(String[] args) {
-        int exit = new CommandLine(new JobCommand()).execute(args);
+        int exit = CommandLineFactory.create(new JobCommand()).execute(args);
         if (exit != 0) {
             throw new IllegalStateException("the detection job did not start or failed (exit code " + exit + ")");
         }
@@ -44,16 +42,17 @@ public final class JobCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        DetectionJobOptions options;
-        try {
-            options = job.options();
-            KafkaPreflight.check(options);
-        } catch (IllegalArgumentException | JobConfigurationException e) {
-            System.err.println("visionstream job: " + e.getMessage());
-            return USAGE_ERROR;
-        }
-        System.err.println("detection job: " + options);
+        DetectionJobOptions options = job.options();
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        // Submitted to a cluster, the bundle must be on the TaskManagers, not necessarily here.
+        if (env instanceof LocalStreamEnvironment || Files.exists(options.detector().bundle())) {
+            BundlePreflight.check(options.detector());
+        } else {
+            System.err.println("model bundle " + options.detector().bundle() + " is not on this machine; the TaskManagers"
+                    + " check it when they open it");
+        }
+        KafkaPreflight.check(options);
+        System.err.println("detection job: " + options);
         Optional<String> restore = DetectionJob.build(env, options);
         System.err.println(restore.map(p -> "resuming from " + p)
                 .orElse("starting from the committed offsets of group " + options.groupId()));

@@ -1,14 +1,14 @@
 package org.visionstream.jobs.detection;
 
 import java.io.IOException;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.function.Consumer;
-import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.visionstream.jobs.command.UsageException;
 import org.visionstream.operators.detect.DetectorOptions;
 import org.visionstream.operators.inference.ExecutionProvider;
 import picocli.CommandLine.Option;
@@ -78,8 +78,13 @@ public final class JobOptionsMixin {
     @Option(names = "--kafka-property", paramLabel = "KEY=VALUE", description = "Extra Kafka client property (repeatable).")
     Map<String, String> kafkaProperties = new LinkedHashMap<>();
 
-    public DetectionJobOptions options() throws IOException {
-        DetectionJobOptions.Builder b = config != null ? DetectionJobOptions.fromProperties(config) : DetectionJobOptions.builder();
+    /** The options; a value they refuse or a config file that cannot be read is a {@link UsageException}. */
+    public DetectionJobOptions options() {
+        return UsageException.fromInput(this::build);
+    }
+
+    private DetectionJobOptions build() {
+        DetectionJobOptions.Builder b = config != null ? readConfig() : DetectionJobOptions.builder();
         ifGiven(bootstrapServers, b::bootstrapServers);
         ifGiven(framesTopic, b::framesTopic);
         ifGiven(eventsTopic, b::eventsTopic);
@@ -87,19 +92,29 @@ public final class JobOptionsMixin {
         ifGiven(groupId, b::groupId);
         ifGiven(parallelism, b::parallelism);
         ifGiven(checkpointIntervalMs, ms -> b.checkpointInterval(Duration.ofMillis(ms)));
-        ifGiven(deliveryGuarantee, g -> b.deliveryGuarantee(DeliveryGuarantee.valueOf(g.toUpperCase(Locale.ROOT).replace('-', '_'))));
+        ifGiven(deliveryGuarantee, g -> b.deliveryGuarantee(DetectionJobOptions.parseDeliveryGuarantee(g)));
         ifGiven(transactionalIdPrefix, b::transactionalIdPrefix);
         ifGiven(checkpointDir, b::checkpointDir);
         ifGiven(fromSavepoint, b::fromSavepoint);
         kafkaProperties.forEach(b::kafkaProperty);
         DetectorOptions.Builder d = b.detector();
         ifGiven(model, d::bundle);
-        ifGiven(classes, c -> d.classes(c.equals(List.of("all")) ? List.of() : c));
+        ifGiven(classes, d::classes);
         ifGiven(threshold, d::scoreThreshold);
         ifGiven(provider, p -> d.executionProvider(ExecutionProvider.parse(p)));
         ifGiven(threads, d::intraOpThreads);
         ifGiven(requireGpu, d::requireGpu);
         return b.build();
+    }
+
+    private DetectionJobOptions.Builder readConfig() {
+        try {
+            return DetectionJobOptions.fromProperties(config);
+        } catch (NoSuchFileException e) {
+            throw new UsageException("config file " + config + " does not exist: fix --config", e);
+        } catch (IOException e) {
+            throw new UsageException("cannot read config file " + config + ": " + e.getMessage(), e);
+        }
     }
 
     private static <T> void ifGiven(T value, Consumer<T> setter) {
