@@ -31,7 +31,7 @@ public final class FrameDecodeFunction extends ProcessFunction<RawFrame, Decoded
 
     private transient ImageDecoder decoder;
     private transient Counter framesIn;
-    private transient Counter deadLetters;
+    private transient FrameMetrics.DeadLetterCounter deadLetters;
     private transient Histogram decodeLatency;
 
     /**
@@ -51,7 +51,7 @@ public final class FrameDecodeFunction extends ProcessFunction<RawFrame, Decoded
         decoder = new ImageDecoder(maxFrameBytes, maxPixels);
         MetricGroup group = FrameMetrics.group(getRuntimeContext().getMetricGroup());
         framesIn = group.counter("framesIn");
-        deadLetters = group.counter("deadLetters");
+        deadLetters = new FrameMetrics.DeadLetterCounter(group);
         decodeLatency = FrameMetrics.latency(group, "decodeLatencyMs");
     }
 
@@ -86,7 +86,7 @@ public final class FrameDecodeFunction extends ProcessFunction<RawFrame, Decoded
     }
 
     private void reject(Context ctx, DeadLetter letter) {
-        deadLetters.inc();
+        deadLetters.inc(letter.reason());
         ctx.output(DeadLetters.TAG, letter);
     }
 }

@@ -63,7 +63,7 @@ public final class FrameDetectFunction extends ProcessFunction<DecodedFrame, Det
     private transient DetectionEvent.Model model;
     private transient int consecutiveRejections;
     private transient Counter eventsOut;
-    private transient Counter deadLetters;
+    private transient FrameMetrics.DeadLetterCounter deadLetters;
     private transient Histogram detectLatency;
     private transient Histogram endToEndLatency;
 
@@ -114,7 +114,7 @@ public final class FrameDetectFunction extends ProcessFunction<DecodedFrame, Det
                 running, effective.executionProvider());
         MetricGroup group = FrameMetrics.group(getRuntimeContext().getMetricGroup());
         eventsOut = group.counter("eventsOut");
-        deadLetters = group.counter("deadLetters");
+        deadLetters = new FrameMetrics.DeadLetterCounter(group);
         detectLatency = FrameMetrics.latency(group, "detectLatencyMs");
         endToEndLatency = FrameMetrics.latency(group, "captureToEventLatencyMs");
         group.gauge("gpu", (Gauge<Integer>) () -> running.isGpu() ? 1 : 0);
@@ -153,7 +153,7 @@ public final class FrameDetectFunction extends ProcessFunction<DecodedFrame, Det
     }
 
     private void reject(DecodedFrame in, ImageRejectedException e, Context ctx) {
-        deadLetters.inc();
+        deadLetters.inc(e.reason().name());
         ctx.output(DeadLetters.TAG, new DeadLetter(in.frame(), DeadLetterStage.MODEL, e.reason().name(),
                 e.getMessage(), System.currentTimeMillis()));
         // One odd frame is the camera's; every frame refused (say, by a bundle's bad resize rule) is the model's.

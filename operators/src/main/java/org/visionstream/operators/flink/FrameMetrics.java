@@ -1,14 +1,19 @@
 package org.visionstream.operators.flink;
 
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Histogram;
 import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 
 /**
  * The pipeline's metrics, under the operator's group {@code visionstream}: counters {@code framesIn},
- * {@code eventsOut}, {@code deadLetters}; histograms of per-stage latency in milliseconds; the detect
- * operator's provider gauges {@code gpu} and {@code executionProvider}. Every frame read is either an
- * event or a dead letter, so {@code framesIn = eventsOut + deadLetters} over the job.
+ * {@code eventsOut}, {@code deadLetters} (also per reason, in the key-value group {@code reason});
+ * histograms of per-stage latency in milliseconds; the detect operator's provider gauges {@code gpu} and
+ * {@code executionProvider}. Every frame read is either an event or a dead letter, so
+ * {@code framesIn = eventsOut + deadLetters} over the job. README, section Metrics, lists their
+ * Prometheus names.
  */
 final class FrameMetrics {
 
@@ -22,5 +27,25 @@ final class FrameMetrics {
 
     static Histogram latency(MetricGroup group, String name) {
         return group.histogram(name, new DescriptiveStatisticsHistogram(HISTOGRAM_WINDOW));
+    }
+
+    /**
+     * {@code deadLetters} in total and per reason: the reason is a key-value group, which label-based
+     * reporters (Prometheus) turn into a {@code reason} label. Reasons are enum names, so the labels stay few.
+     */
+    static final class DeadLetterCounter {
+        private final MetricGroup group;
+        private final Counter total;
+        private final Map<String, Counter> byReason = new HashMap<>();
+
+        DeadLetterCounter(MetricGroup group) {
+            this.group = group;
+            this.total = group.counter("deadLetters");
+        }
+
+        void inc(String reason) {
+            total.inc();
+            byReason.computeIfAbsent(reason, r -> group.addGroup("reason", r).counter("deadLetters")).inc();
+        }
     }
 }

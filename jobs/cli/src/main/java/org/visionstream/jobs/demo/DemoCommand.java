@@ -89,6 +89,10 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--parallelism", defaultValue = "1", description = "Detector subtasks, one model each (default: ${DEFAULT-VALUE}).")
     int parallelism;
 
+    @Option(names = "--metrics-port", defaultValue = "9249",
+            description = "Port of the Prometheus endpoint /metrics, on every interface; 0 = none (default: ${DEFAULT-VALUE}).")
+    int metricsPort;
+
     @Option(names = "--checkpoint-interval-ms", defaultValue = "2000",
             description = "Events are committed, and so printed, at each checkpoint (default: ${DEFAULT-VALUE}).")
     long checkpointIntervalMs;
@@ -105,6 +109,9 @@ public final class DemoCommand implements Callable<Integer> {
             if (parallelism < 1) {
                 throw new IllegalArgumentException("--parallelism must be >= 1, got " + parallelism);
             }
+            if (metricsPort < 0 || metricsPort > 65535) {
+                throw new IllegalArgumentException("--metrics-port must be a port number or 0 for none, got " + metricsPort);
+            }
             FrameProducerOptions.requireSource(video);
             return jobOptions(bootstrapServers != null ? bootstrapServers : "127.0.0.1:9092");
         });
@@ -119,6 +126,9 @@ public final class DemoCommand implements Callable<Integer> {
             createTopics(job);
             System.err.printf("Kafka %s%s; model %s; video %s%n", servers, kafka != null ? " (in-process)" : "",
                     model, video);
+            if (metricsPort > 0) {
+                System.err.printf("Prometheus metrics: http://127.0.0.1:%d/metrics%n", metricsPort);
+            }
             JobClient client = DetectionJob.start(localFlink(), job);
             FrameProducerOptions frames = FrameProducerOptions.builder()
                     .bootstrapServers(servers)
@@ -233,7 +243,19 @@ public final class DemoCommand implements Callable<Integer> {
         Configuration conf = new Configuration();
         conf.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
         conf.set(RestOptions.ADDRESS, "127.0.0.1");
+        if (metricsPort > 0) {
+            addPrometheusReporter(conf, metricsPort);
+        }
         return StreamExecutionEnvironment.createLocalEnvironment(parallelism, conf);
+    }
+
+    /**
+     * Flink's Prometheus reporter, as deploy/ configures it on a cluster: in a local environment the
+     * JobManager and TaskManager share one metric registry, so one port serves all of the job's metrics.
+     */
+    public static void addPrometheusReporter(Configuration conf, int port) {
+        conf.setString("metrics.reporter.prom.factory.class", "org.apache.flink.metrics.prometheus.PrometheusReporterFactory");
+        conf.setString("metrics.reporter.prom.port", Integer.toString(port));
     }
 
     /** Converts d2go.pt into the bundle folder when it holds no bundle yet (a few seconds). */

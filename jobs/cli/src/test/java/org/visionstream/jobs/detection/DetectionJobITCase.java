@@ -3,6 +3,9 @@ package org.visionstream.jobs.detection;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -31,6 +34,7 @@ import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.visionstream.jobs.demo.DemoCommand;
 import org.visionstream.jobs.kafka.CommittedRecordsReader;
 import org.visionstream.jobs.produce.FrameProducer;
 import org.visionstream.jobs.produce.FrameProducerOptions;
@@ -57,6 +61,9 @@ class DetectionJobITCase {
     private static final int VIDEO_FRAMES = 12;
     /** Names each bad frame; dead letters keep every header of the frame. */
     private static final String TEST_CASE = "test-case";
+
+    /** The Prometheus reporter's port, configured as the demo does. */
+    private static final int METRICS_PORT = freePort();
 
     @RegisterExtension
     static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
@@ -131,11 +138,16 @@ class DetectionJobITCase {
 
         JobClient job = DetectionJob.start(StreamExecutionEnvironment.getExecutionEnvironment(), options);
         List<ConsumerRecord<byte[], byte[]>> out;
+        PrometheusScrape firstScrape;
+        PrometheusScrape lastScrape;
         try (CommittedRecordsReader reader = new CommittedRecordsReader(KAFKA.bootstrapServers(),
                 List.of(options.eventsTopic(), options.deadLetterTopic()), 4 * MAX_FRAME_BYTES)) {
+            // The first event is counted long before the last of the 16 is detected.
+            firstScrape = PrometheusScrape.awaitCounter(METRICS_PORT, "visionstream_eventsOut", Duration.ofMinutes(4));
             out = new ArrayList<>(reader.readAtLeast(produced, Duration.ofMinutes(4)));
             // Anything beyond one record per frame (a duplicate) would show up within a few more checkpoints.
             reader.poll(Duration.ofSeconds(4), out::add);
+            lastScrape = PrometheusScrape.of(METRICS_PORT);
         } finally {
             job.cancel().get();
         }
@@ -155,6 +167,21 @@ class DetectionJobITCase {
         assertEquals(LongStream.range(0, VIDEO_FRAMES).boxed().toList(), sequences(events, "video"));
         assertEquals(List.of(0L, 1L, 2L, 3L), sequences(events, "street"));
         assertEquals(expectedDeadLetters, deadLetters);
+
+        // The Prometheus endpoint counts what came out: the counters moved between the scrapes, dead letters by reason.
+        int videoAndStreet = VIDEO_FRAMES + 4;
+        assertEquals(produced, lastScrape.sum("visionstream_framesIn"), lastScrape.text());
+        assertEquals(videoAndStreet, lastScrape.sum("visionstream_eventsOut"), lastScrape.text());
+        assertTrue(firstScrape.sum("visionstream_eventsOut") < videoAndStreet, firstScrape.text());
+        assertTrue(firstScrape.sum("visionstream_framesIn") <= produced, firstScrape.text());
+        assertEquals(expectedDeadLetters.size(), lastScrape.sum("visionstream_deadLetters"), lastScrape.text());
+        Map<String, Long> byReason = new TreeMap<>();
+        expectedDeadLetters.values().forEach(v -> byReason.merge(v.substring(v.indexOf('/') + 1), 1L, Long::sum));
+        assertEquals(byReason, lastScrape.byLabel("visionstream_reason_deadLetters", "reason"), lastScrape.text());
+        assertEquals(videoAndStreet, lastScrape.sum("visionstream_detectLatencyMs_count"), lastScrape.text());
+        assertEquals(videoAndStreet, lastScrape.sum("visionstream_captureToEventLatencyMs_count"), lastScrape.text());
+        assertTrue(lastScrape.text().contains("visionstream_detectLatencyMs{") && lastScrape.text().contains("quantile=\"0.99\""),
+                lastScrape.text());
 
         // The street photo's event carries exactly the detector core's cars, boxes in original pixels.
         List<Detection> expected;
@@ -265,6 +292,15 @@ class DetectionJobITCase {
         Configuration conf = new Configuration();
         conf.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
         conf.set(RestOptions.ADDRESS, "127.0.0.1");
+        DemoCommand.addPrometheusReporter(conf, METRICS_PORT);
         return conf;
+    }
+
+    private static int freePort() {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 }
