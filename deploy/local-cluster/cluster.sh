@@ -23,7 +23,8 @@
 #   CLUSTER_DIR          state folder (no whitespace, quotes, backslashes or colons in the path)
 #   CLUSTER_BASE_PORT    use BASE.. for the ports instead of free ones picked by the OS: kafka=BASE,
 #                        kafka-controller=BASE+1, jobmanager-rpc=BASE+2, blob=BASE+3, rest=BASE+4,
-#                        taskmanager-I-rpc=BASE+3+2I, taskmanager-I-data=BASE+4+2I
+#                        taskmanager-I-rpc=BASE+3+2I, taskmanager-I-data=BASE+4+2I, and the Prometheus
+#                        reporters' range (one port per Flink JVM) from BASE+100
 #   CLUSTER_FLINK_LIB, CLUSTER_KAFKA_LIB   jar folders (default target/flink-lib, target/kafka-lib beside this script)
 #   JAVA_HOME            java to run (default: java on PATH); Java 17 or later
 #   TM_TASK_HEAP_MB=768 TM_TASK_OFF_HEAP_MB=128 TM_MANAGED_MB=64 TM_NETWORK_MB=64   per TaskManager
@@ -97,7 +98,8 @@ usage() {
 Usage: cluster.sh COMMAND [ARGS]
 
   start [--taskmanagers N] [--slots S]   start the broker, the JobManager and N (2) TaskManagers with S (2) slots
-                                         each; prints bootstrap.servers=... and rest=...
+                                         each; prints bootstrap.servers=..., rest=... and metrics=... (the
+                                         Prometheus endpoints of the JobManager and TaskManagers)
   stop                                   SIGTERM every recorded process, SIGKILL after STOP_TIMEOUT (20) s
   status                                 processes, ports, registered TaskManagers and jobs
 
@@ -175,6 +177,30 @@ for _ in range(int(sys.argv[1])):
 print(" ".join(str(s.getsockname()[1]) for s in held))
 for s in held:
     s.close()
+PY
+}
+
+# First and last port of N consecutive free loopback ports (the Prometheus reporters' range).
+free_port_range() {
+  python3 - "$1" <<'PY'
+import random, socket, sys
+n = int(sys.argv[1])
+for _ in range(200):
+    first = random.randrange(20000, 60000 - n)
+    held = []
+    try:
+        for p in range(first, first + n):
+            s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            held.append(s)
+            s.bind(("127.0.0.1", p))
+    except OSError:
+        continue
+    finally:
+        for s in held:
+            s.close()
+    print(first, first + n - 1)
+    sys.exit(0)
+sys.exit("no free range of %d ports" % n)
 PY
 }
 
@@ -295,6 +321,9 @@ write_flink_config() {
     echo "web.refresh-interval: 500"
     echo "heartbeat.interval: 1000"
     echo "heartbeat.timeout: 5000"
+    # Prometheus: each JVM (JobManager, TaskManagers) serves /metrics on the first free port of the range.
+    echo "metrics.reporter.prom.factory.class: org.apache.flink.metrics.prometheus.PrometheusReporterFactory"
+    echo "metrics.reporter.prom.port: $(port metrics)"
   } >"$dir/config.yaml"
 
   cat >"$dir/log4j.properties" <<'EOF'
@@ -679,15 +708,20 @@ cmd_start() {
   mkdir -p "$conf_dir" "$pid_dir" "$log_dir" "$tmp_dir/jobmanager" "$tmp_dir/client" "$tmp_dir/kafka-tools" \
     "$cluster_dir/kafka/data" "$cluster_dir/checkpoints" "$cluster_dir/savepoints"
 
-  local kafka kafka_controller jobmanager_rpc blob rest_port
+  local kafka kafka_controller jobmanager_rpc blob rest_port metrics_first metrics_last
+  # Room for the JobManager, every TaskManager and a few started later (start-taskmanager).
+  local metrics_ports=$((taskmanagers + 4))
   if [ -n "${CLUSTER_BASE_PORT:-}" ]; then
     base=$CLUSTER_BASE_PORT
     kafka=$base kafka_controller=$((base + 1)) jobmanager_rpc=$((base + 2)) blob=$((base + 3)) rest_port=$((base + 4))
+    metrics_first=$((base + 100)) metrics_last=$((base + 99 + metrics_ports))
   else
     read -r kafka kafka_controller jobmanager_rpc blob rest_port <<<"$(free_ports 5)"
+    read -r metrics_first metrics_last <<<"$(free_port_range "$metrics_ports")"
   fi
-  printf 'kafka=%s\nkafka-controller=%s\njobmanager-rpc=%s\nblob=%s\nrest=%s\n' \
-    "$kafka" "$kafka_controller" "$jobmanager_rpc" "$blob" "$rest_port" >"$cluster_dir/ports"
+  printf 'kafka=%s\nkafka-controller=%s\njobmanager-rpc=%s\nblob=%s\nrest=%s\nmetrics=%s-%s\n' \
+    "$kafka" "$kafka_controller" "$jobmanager_rpc" "$blob" "$rest_port" "$metrics_first" "$metrics_last" \
+    >"$cluster_dir/ports"
   printf 'taskmanagers=%s\nslots=%s\n' "$taskmanagers" "$slots" >"$cluster_dir/settings"
   for i in $(seq 1 "$taskmanagers"); do
     taskmanager_ports "$i" >/dev/null
@@ -716,6 +750,7 @@ cmd_start() {
   log "JobManager reports $taskmanagers TaskManagers after $(($(now_ms) - started_ms)) ms"
   echo "bootstrap.servers=127.0.0.1:$kafka"
   echo "rest=http://127.0.0.1:$rest_port"
+  echo "metrics=http://127.0.0.1:{$metrics_first..$metrics_last}/metrics"
 }
 
 cmd_stop() {
