@@ -1,6 +1,7 @@
 package org.visionstream.jobs.demo;
 
 import java.io.IOException;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -120,6 +121,7 @@ public final class DemoCommand implements Callable<Integer> {
         }
         ensureBundle();
         BundlePreflight.check(UsageException.fromInput(this::detectorOptions));
+        requireFreeMetricsPort();
         try (EmbeddedKafka kafka = bootstrapServers == null ? EmbeddedKafka.start(HOME.resolve("target/demo-kafka")) : null) {
             String servers = kafka != null ? kafka.bootstrapServers() : bootstrapServers;
             DetectionJobOptions job = jobOptions(servers);
@@ -247,6 +249,19 @@ public final class DemoCommand implements Callable<Integer> {
             addPrometheusReporter(conf, metricsPort);
         }
         return StreamExecutionEnvironment.createLocalEnvironment(parallelism, conf);
+    }
+
+    /** Flink would only log that the reporter cannot bind its port, and the printed URL would lead nowhere. */
+    private void requireFreeMetricsPort() {
+        if (metricsPort == 0) {
+            return;
+        }
+        try (ServerSocket probe = new ServerSocket(metricsPort)) {
+            // bound on every interface, as the reporter will, and released
+        } catch (IOException e) {
+            throw new UsageException("--metrics-port " + metricsPort + " is in use (" + e.getMessage()
+                    + "): pick another port, or 0 for no metrics endpoint", e);
+        }
     }
 
     /**

@@ -53,6 +53,15 @@ class VisionStreamCliITCase {
     }
 
     @Test
+    void aMetricsPortInUseIsNamedBeforeTheDemoStarts() throws IOException {
+        try (ServerSocket taken = new ServerSocket(0)) {
+            CliRun.of("demo", "--model", BUNDLE, "--metrics-port", Integer.toString(taken.getLocalPort()), VIDEO)
+                    .assertUsageError("demo", "--metrics-port " + taken.getLocalPort() + " is in use");
+        }
+        CliRun.of("demo", "--metrics-port", "70000", VIDEO).assertUsageError("demo", "--metrics-port must be a port number");
+    }
+
+    @Test
     void aBundleWhoseGraphsDoNotLoadIsAUsageError() throws IOException {
         Path copy = Files.createDirectories(Path.of("target", "cli-errors", "bad-graph").toAbsolutePath());
         try (Stream<Path> files = Files.list(TestData.D2GO_BUNDLE)) {
