@@ -5,12 +5,19 @@ import java.util.ArrayList;
 import java.util.List;
 import org.visionstream.operators.detect.DetectorOptions;
 import org.visionstream.operators.inference.ExecutionProvider;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
-/** The detector options shared by the {@code detect} and {@code bench} commands. */
-final class DetectorMixin {
+/** The detector options shared by the {@code detect}, {@code bench} and {@code annotate} commands. */
+public final class DetectorMixin {
 
-    @Option(names = "--model", required = true, paramLabel = "DIR", description = "Model bundle folder.")
+    @Spec(Spec.Target.MIXEE)
+    CommandSpec command;
+
+    /** Required when a detector runs, checked by {@link #options}: {@code annotate} from Kafka needs none. */
+    @Option(names = "--model", paramLabel = "DIR", description = "Model bundle folder.")
     Path model;
 
     @Option(names = "--threshold", defaultValue = "0.5", description = "Minimum score (default: ${DEFAULT-VALUE}).")
@@ -25,7 +32,15 @@ final class DetectorMixin {
     @Option(names = "--threads", defaultValue = "0", description = "ONNX Runtime intra-op threads, 0 = all cores (default: ${DEFAULT-VALUE}).")
     int threads;
 
-    DetectorOptions options() {
+    /** Whether a bundle was given. */
+    public boolean hasModel() {
+        return model != null;
+    }
+
+    public DetectorOptions options() {
+        if (model == null) {
+            throw new ParameterException(command.commandLine(), "Missing required option: '--model=DIR'");
+        }
         return DetectorOptions.builder()
                 .bundle(model)
                 .scoreThreshold(threshold)

@@ -3,6 +3,7 @@ package org.visionstream.jobs.kafka;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -19,8 +20,17 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 public final class CommittedRecordsReader implements AutoCloseable {
 
     private final KafkaConsumer<byte[], byte[]> consumer;
+    private final Map<TopicPartition, Long> endAtStart;
 
     public CommittedRecordsReader(String bootstrapServers, List<String> topics, int maxRecordBytes) {
+        this(bootstrapServers, topics, maxRecordBytes, -1);
+    }
+
+    /**
+     * Starts {@code lastRecords} records before the end of each partition (a live view needs only the
+     * latest), or at the beginning when that is negative.
+     */
+    public CommittedRecordsReader(String bootstrapServers, List<String> topics, int maxRecordBytes, long lastRecords) {
         Properties p = new Properties();
         p.setProperty(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.setProperty(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -34,6 +44,17 @@ public final class CommittedRecordsReader implements AutoCloseable {
         }
         consumer.assign(partitions);
         consumer.seekToBeginning(partitions);
+        endAtStart = consumer.endOffsets(partitions);
+        if (lastRecords >= 0) {
+            for (TopicPartition tp : partitions) {
+                consumer.seek(tp, Math.max(consumer.position(tp), endAtStart.get(tp) - lastRecords));
+            }
+        }
+    }
+
+    /** Whether every partition has been read up to where it ended (its last stable offset) when this reader started. */
+    public boolean caughtUp() {
+        return endAtStart.entrySet().stream().allMatch(e -> consumer.position(e.getKey()) >= e.getValue());
     }
 
     /** Hands every committed record that arrives within {@code timeout} to {@code sink}; returns how many. */
