@@ -80,7 +80,7 @@ class DetectionPainterTest {
         assertTrue(plainRight > X1 + 40, "a tag with 'car 0.91' in it, right end at " + plainRight);
         DecodedImage withId = street;
         try (Mat mat = Images.toMat(street)) {
-            new DetectionPainter().paint(mat, CAR, OptionalLong.of(12345));
+            new DetectionPainter().paint(mat, List.of(CAR), List.of(OptionalLong.of(12345)));
             withId = Images.toDecodedImage(mat);
         }
         assertTrue(tagRight(withId, colour) > plainRight + 20, "' #12345' widens the tag");
@@ -98,6 +98,19 @@ class DetectionPainterTest {
             }
         }
         assertTrue(leftmost < 450, "the tag starts at x=" + leftmost + ", left of the 19 px wide box");
+    }
+
+    @Test
+    void aTagThatWouldCoverAnEarlierOneGoesBelowItsBox() {
+        // the person's box lies inside the bicycle's, as a cyclist's does: both tags would go above x=100..
+        Detection bicycle = new Detection("bicycle", 2, 0.9f, 100, 150, 300, 350);
+        Detection person = new Detection("person", 1, 0.8f, 110, 140, 250, 300);
+        DecodedImage painted = paint(List.of(bicycle, person));
+        int[] personColour = DetectionPainter.colour(1);
+        int[] bicycleColour = DetectionPainter.colour(2);
+        assertArrayEquals(bicycleColour, pixel(painted, 101, 148), "the bicycle's tag above its box");
+        assertArrayEquals(personColour, pixel(painted, 111, 303), "the person's tag below its box");
+        assertArrayEquals(pixel(street, 111, 131), pixel(painted, 111, 131), "nothing above the person's box");
     }
 
     @Test
