@@ -9,6 +9,7 @@ import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
@@ -40,7 +41,12 @@ public final class CommittedRecordsReader implements AutoCloseable {
         consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
         List<TopicPartition> partitions = new ArrayList<>();
         for (String topic : topics) {
-            consumer.partitionsFor(topic).forEach(i -> partitions.add(new TopicPartition(topic, i.partition())));
+            List<PartitionInfo> infos = consumer.partitionsFor(topic);
+            if (infos.isEmpty()) {
+                consumer.close();
+                throw new IllegalArgumentException("topic " + topic + " does not exist on " + bootstrapServers);
+            }
+            infos.forEach(i -> partitions.add(new TopicPartition(topic, i.partition())));
         }
         consumer.assign(partitions);
         consumer.seekToBeginning(partitions);

@@ -47,9 +47,9 @@ import picocli.CommandLine.Spec;
 @Command(
         name = "annotate",
         mixinStandardHelpOptions = true,
-        description = {"Write frames with their detections drawn: an MP4 (or .mkv/.mov/.avi) when --out names one, else a folder of JPEGs.",
-            "  annotate --model DIR --out OUT SOURCE            run the detector over a video, stream or image folder",
-            "  annotate --bootstrap-servers HOST:PORT --out OUT  draw a finished run's events onto its frames"})
+        description = "Write frames with their detections drawn, as a video when --out ends in .mp4 (.mkv, .mov, .avi), "
+                + "else as JPEGs in the folder --out names: --model DIR SOURCE runs the detector over a video, stream or "
+                + "image folder; --bootstrap-servers HOST:PORT draws a finished run's events onto its frames, read back from Kafka.")
 public final class AnnotateCommand implements Callable<Integer> {
 
     /** The output rate of image folders, and of a run whose capture times give none. */
