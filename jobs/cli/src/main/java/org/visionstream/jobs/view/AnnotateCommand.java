@@ -198,7 +198,7 @@ public final class AnnotateCommand implements Callable<Integer> {
         try (AnnotatedOutput output = new AnnotatedOutput(out, rate);
                 CommittedRecordsReader reader = new CommittedRecordsReader(bootstrapServers, List.of(framesTopic),
                         FrameProducer.MAX_REQUEST_BYTES)) {
-            FrameEventJoiner joiner = new FrameEventJoiner(Integer.MAX_VALUE, joined -> {
+            FrameEventJoiner joiner = new FrameEventJoiner(Integer.MAX_VALUE, Long.MAX_VALUE, joined -> {
                 try (Mat bgr = Images.annotated(joined, painter)) {
                     output.write(bgr);
                     unmatched[0]--;

@@ -1,6 +1,7 @@
 package org.visionstream.jobs.view;
 
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.TreeMap;
@@ -9,58 +10,88 @@ import org.visionstream.operators.events.DetectionEvent;
 
 /**
  * Matches frames and detection events by camera id and sequence number, whichever comes first, and hands
- * each pair on. Each side keeps at most {@code maxPending} unmatched records per camera, the oldest dropped
- * first. A camera's frames and events each arrive in sequence order (one partition per camera key), so a
- * record older than the newest one matched on the other side can never be matched: a dead-lettered frame
- * has no event, and a reader that starts mid-stream misses the first frames of the events it reads.
- * Not thread-safe.
+ * each pair on. Per camera it keeps at most {@code maxPending} unmatched events (the oldest dropped first),
+ * and unmatched frames up to {@code maxPending} of them and {@code maxPendingBytes} together. Frames over
+ * the limit are thinned, every other one dropped, rather than the oldest: events lag their frames by a
+ * checkpoint, and a buffer of only the newest frames would hold none of the frames the events coming next
+ * are about, where a thinned one still holds every second, fourth... of them. A camera's
+ * frames and events each arrive in sequence order (one partition per camera key), so a record older than
+ * the newest one matched on the other side can never be matched: a dead-lettered frame has no event, and a
+ * reader that starts mid-stream misses the first frames of the events it reads. Not thread-safe.
  */
 final class FrameEventJoiner {
 
     private final int maxPending;
+    private final long maxPendingBytes;
     private final Consumer<JoinedFrame> sink;
-    private final Map<String, NavigableMap<Long, byte[]>> frames = new HashMap<>();
-    private final Map<String, NavigableMap<Long, DetectionEvent>> events = new HashMap<>();
+    private final Map<String, Camera> cameras = new HashMap<>();
 
-    FrameEventJoiner(int maxPending, Consumer<JoinedFrame> sink) {
-        if (maxPending < 1) {
-            throw new IllegalArgumentException("maxPending must be positive, got " + maxPending);
+    FrameEventJoiner(int maxPending, long maxPendingBytes, Consumer<JoinedFrame> sink) {
+        if (maxPending < 1 || maxPendingBytes < 1) {
+            throw new IllegalArgumentException("the limits must be positive, got " + maxPending + " and " + maxPendingBytes);
         }
         this.maxPending = maxPending;
+        this.maxPendingBytes = maxPendingBytes;
         this.sink = sink;
     }
 
     void frame(String cameraId, long sequence, byte[] image, long nowMillis) {
-        NavigableMap<Long, DetectionEvent> waiting = events.computeIfAbsent(cameraId, c -> new TreeMap<>());
-        waiting.headMap(sequence, false).clear();
-        DetectionEvent event = waiting.remove(sequence);
+        Camera c = cameras.computeIfAbsent(cameraId, id -> new Camera());
+        c.events.headMap(sequence, false).clear();
+        DetectionEvent event = c.events.remove(sequence);
         if (event != null) {
             sink.accept(new JoinedFrame(image, event, nowMillis));
-        } else {
-            keep(frames.computeIfAbsent(cameraId, c -> new TreeMap<>()), sequence, image);
+            return;
+        }
+        c.frames.put(sequence, image);
+        c.frameBytes += image.length;
+        while (c.frames.size() > maxPending || (c.frameBytes > maxPendingBytes && c.frames.size() > 1)) {
+            c.thinFrames();
         }
     }
 
     void event(DetectionEvent event, long nowMillis) {
-        NavigableMap<Long, byte[]> waiting = frames.computeIfAbsent(event.cameraId(), c -> new TreeMap<>());
-        waiting.headMap(event.sequence(), false).clear();
-        byte[] image = waiting.remove(event.sequence());
+        Camera c = cameras.computeIfAbsent(event.cameraId(), id -> new Camera());
+        c.dropFramesBefore(event.sequence());
+        byte[] image = c.frames.remove(event.sequence());
         if (image != null) {
+            c.frameBytes -= image.length;
+            c.events.headMap(event.sequence(), false).clear();
             sink.accept(new JoinedFrame(image, event, nowMillis));
-        } else {
-            keep(events.computeIfAbsent(event.cameraId(), c -> new TreeMap<>()), event.sequence(), event);
+            return;
+        }
+        c.events.put(event.sequence(), event);
+        while (c.events.size() > maxPending) {
+            c.events.pollFirstEntry();
         }
     }
 
     /** Unmatched records held for all cameras, both sides. */
     int pending() {
-        return frames.values().stream().mapToInt(Map::size).sum() + events.values().stream().mapToInt(Map::size).sum();
+        return cameras.values().stream().mapToInt(c -> c.frames.size() + c.events.size()).sum();
     }
 
-    private <T> void keep(NavigableMap<Long, T> pending, long sequence, T value) {
-        pending.put(sequence, value);
-        while (pending.size() > maxPending) {
-            pending.pollFirstEntry();
+    private static final class Camera {
+        final NavigableMap<Long, byte[]> frames = new TreeMap<>();
+        final NavigableMap<Long, DetectionEvent> events = new TreeMap<>();
+        long frameBytes;
+
+        /** Drops the oldest frame and every second one after it, never the newest. */
+        void thinFrames() {
+            boolean drop = true;
+            for (Iterator<byte[]> it = frames.values().iterator(); it.hasNext(); drop = !drop) {
+                byte[] frame = it.next();
+                if (drop && it.hasNext()) {
+                    frameBytes -= frame.length;
+                    it.remove();
+                }
+            }
+        }
+
+        void dropFramesBefore(long sequence) {
+            NavigableMap<Long, byte[]> older = frames.headMap(sequence, false);
+            older.values().forEach(f -> frameBytes -= f.length);
+            older.clear();
         }
     }
 }

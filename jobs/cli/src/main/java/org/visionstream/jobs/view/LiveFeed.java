@@ -30,8 +30,13 @@ public final class LiveFeed implements AutoCloseable {
      */
     private static final int LIVE_BACKLOG = 200;
 
-    /** Unmatched frames kept per camera: a checkpoint interval's worth at 30 fps with room to spare. */
+    /**
+     * Unmatched frames kept per camera until their events come, a checkpoint interval later: 300 frames are
+     * 10 s at 30 fps. 64 MiB of them at most, as the demo shares a 1 GiB heap with Flink: 200 frames of
+     * 1080p, 30 of 4K, thinned beyond that (see {@link FrameEventJoiner}).
+     */
     private static final int MAX_PENDING = 300;
+    private static final long MAX_PENDING_BYTES = 64L << 20;
 
     private final String framesTopic;
     private final CommittedRecordsReader reader;
@@ -51,7 +56,7 @@ public final class LiveFeed implements AutoCloseable {
         this.framesTopic = framesTopic;
         this.reader = new CommittedRecordsReader(bootstrapServers, List.of(framesTopic, eventsTopic),
                 FrameProducer.MAX_REQUEST_BYTES, fromBeginning ? -1 : LIVE_BACKLOG);
-        this.joiner = new FrameEventJoiner(MAX_PENDING, frame -> {
+        this.joiner = new FrameEventJoiner(MAX_PENDING, MAX_PENDING_BYTES, frame -> {
             sink.accept(frame);
             synchronized (this) {
                 joined++;
