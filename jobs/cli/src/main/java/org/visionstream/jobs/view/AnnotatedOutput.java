@@ -21,7 +21,7 @@ import org.bytedeco.opencv.opencv_core.Size;
  * encoder, MPEG-4 Part 2 otherwise), else a folder of numbered JPEGs. A video has one size, the first
  * frame's: later frames of another size are scaled to it. Not thread-safe.
  */
-public final class AnnotatedOutput implements AutoCloseable {
+final class AnnotatedOutput implements AutoCloseable {
 
     private static final int JPEG_QUALITY = 90;
 

@@ -10,7 +10,7 @@ import org.visionstream.operators.events.DetectionEvent;
  * @param image the frame as it was published (JPEG or PNG bytes)
  * @param receivedMillis when the event reached this reader (epoch ms): capture -> event latency ends here
  */
-public record JoinedFrame(byte[] image, DetectionEvent event, long receivedMillis) {
+record JoinedFrame(byte[] image, DetectionEvent event, long receivedMillis) {
 
     /** The event's detections in the detector's own type, which {@link DetectionPainter} draws. */
     public List<Detection> detections() {

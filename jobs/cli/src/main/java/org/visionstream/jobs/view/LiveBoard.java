@@ -19,7 +19,7 @@ import org.visionstream.operators.events.DetectionEvent;
  * burst of events (a checkpoint commits several at once) costs one drawing, not one per event.
  * Thread-safe: the feed thread updates it, each page's thread reads it.
  */
-public final class LiveBoard implements Consumer<JoinedFrame> {
+final class LiveBoard implements Consumer<JoinedFrame> {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 

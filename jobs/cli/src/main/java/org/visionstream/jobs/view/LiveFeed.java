@@ -20,7 +20,7 @@ import org.visionstream.operators.frames.InvalidFrameException;
  * checkpoint commits them), joins them by camera and sequence and hands every pair to a sink on that
  * thread. Frames the job would refuse for their headers are skipped: they have no event.
  */
-public final class LiveFeed implements AutoCloseable {
+final class LiveFeed implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(LiveFeed.class);
 

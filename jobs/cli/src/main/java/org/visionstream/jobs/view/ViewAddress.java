@@ -13,7 +13,7 @@ public final class ViewAddress {
     @Option(names = "--view-port", defaultValue = "8088", description = "Port of the live view, 0 = any free port (default: ${DEFAULT-VALUE}).")
     int port;
 
-    public ViewServer start(LiveBoard board) {
+    ViewServer start(LiveBoard board) {
         return ViewServer.start(host, port, board);
     }
 }

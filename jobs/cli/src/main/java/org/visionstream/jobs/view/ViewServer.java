@@ -12,7 +12,7 @@ import java.util.Map;
  * server-sent event per camera whose latest frame changed. Each page gets the latest frame of each camera
  * when it is ready for it: a slow browser skips frames instead of holding up the feed or other pages.
  */
-public final class ViewServer implements AutoCloseable {
+final class ViewServer implements AutoCloseable {
 
     /** A comment line this often keeps proxies and the browser from closing an idle stream. */
     private static final long HEARTBEAT_MILLIS = 15_000;
