@@ -11,10 +11,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -237,7 +239,16 @@ class LiveViewITCase {
     }
 
     private static WebDriver chromium() throws Exception {
-        Path profile = Files.createDirectories(WORK.resolve("chromium-profile"));
+        // A fresh profile: one left by a killed run holds a lock that makes Chromium refuse to start.
+        Path profile = WORK.resolve("chromium-profile");
+        if (Files.exists(profile)) {
+            try (Stream<Path> old = Files.walk(profile)) {
+                for (Path p : old.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.delete(p);
+                }
+            }
+        }
+        Files.createDirectories(profile);
         ChromeOptions options = new ChromeOptions();
         options.setBinary(CHROMIUM.toFile());
         options.addArguments("--headless=new", "--window-size=1280,1024", "--force-device-scale-factor=1",
