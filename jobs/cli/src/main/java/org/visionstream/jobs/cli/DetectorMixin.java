@@ -11,10 +11,11 @@ import org.visionstream.operators.detect.DetectorOptions;
 import org.visionstream.operators.inference.ExecutionProvider;
 import picocli.CommandLine.Option;
 
-/** The detector options shared by the {@code detect} and {@code bench} commands. */
-final class DetectorMixin {
+/** The detector options shared by the {@code detect}, {@code bench} and {@code annotate} commands. */
+public final class DetectorMixin {
 
-    @Option(names = "--model", required = true, paramLabel = "DIR", description = "Model bundle folder.")
+    /** Required when a detector runs, checked by {@link #open}: {@code annotate} from Kafka needs none. */
+    @Option(names = "--model", paramLabel = "DIR", description = "Model bundle folder.")
     Path model;
 
     @Option(names = "--threshold", defaultValue = "0.5", description = "Minimum score (default: ${DEFAULT-VALUE}).")
@@ -29,8 +30,16 @@ final class DetectorMixin {
     @Option(names = "--threads", defaultValue = "0", description = "ONNX Runtime intra-op threads, 0 = all cores (default: ${DEFAULT-VALUE}).")
     int threads;
 
-    /** The detector; a bad option, bundle or class name is a {@link UsageException}. */
-    Detector open() {
+    /** Whether a bundle was given. */
+    public boolean hasModel() {
+        return model != null;
+    }
+
+    /** The detector; a missing, bad option, bundle or class name is a {@link UsageException}. */
+    public Detector open() {
+        if (model == null) {
+            throw new UsageException("missing required option '--model=DIR': give a model bundle folder");
+        }
         return BundlePreflight.open(UsageException.fromInput(this::options));
     }
 

@@ -3,6 +3,8 @@ package org.visionstream.jobs.cli;
 import org.visionstream.jobs.demo.DemoCommand;
 import org.visionstream.jobs.detection.JobCommand;
 import org.visionstream.jobs.command.CommandLineFactory;
+import org.visionstream.jobs.view.AnnotateCommand;
+import org.visionstream.jobs.view.ViewCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -10,7 +12,8 @@ import picocli.CommandLine.Command;
 @Command(
         name = "visionstream",
         mixinStandardHelpOptions = true,
-        subcommands = {DetectCommand.class, BenchCommand.class, ProduceCommand.class, JobCommand.class, DemoCommand.class},
+        subcommands = {DetectCommand.class, BenchCommand.class, ProduceCommand.class, JobCommand.class, DemoCommand.class,
+            ViewCommand.class, AnnotateCommand.class},
         description = "Real-time Faster R-CNN detection on camera streams.")
 public final class VisionStreamCli {
 

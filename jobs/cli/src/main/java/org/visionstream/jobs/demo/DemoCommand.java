@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.apache.flink.configuration.Configuration;
@@ -31,12 +32,15 @@ import org.visionstream.jobs.produce.FrameProducer;
 import org.visionstream.jobs.produce.FrameProducerOptions;
 import org.visionstream.jobs.produce.ProducerSummary;
 import org.visionstream.jobs.produce.ProgressListener;
+import org.visionstream.jobs.view.LiveOutputs;
+import org.visionstream.jobs.view.ViewAddress;
 import org.visionstream.operators.deadletter.DeadLetterHeaders;
 import org.visionstream.operators.detect.DetectorOptions;
 import org.visionstream.operators.events.DetectionEvent;
 import org.visionstream.operators.events.DetectionEventJson;
 import org.visionstream.operators.inference.ExecutionProvider;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -98,6 +102,17 @@ public final class DemoCommand implements Callable<Integer> {
             description = "Events are committed, and so printed, at each checkpoint (default: ${DEFAULT-VALUE}).")
     long checkpointIntervalMs;
 
+    @Option(names = "--view", description = "Serve the live view (frames with their boxes, rates) while the demo runs, "
+            + "and keep it open after the video until Ctrl-C.")
+    boolean view;
+
+    @Mixin
+    ViewAddress viewAddress;
+
+    @Option(names = "--annotate", paramLabel = "OUT",
+            description = "Also write the frames with their detections drawn: FILE.mp4 (.mkv, .mov, .avi) or a folder of JPEGs.")
+    Path annotate;
+
     /** Names this run's topics and group. */
     private final String run = Long.toString(System.currentTimeMillis(), 36);
 
@@ -142,10 +157,19 @@ public final class DemoCommand implements Callable<Integer> {
                     .maxFrames(maxFrames)
                     .build();
             // Ctrl-C stops producing; the frames already sent are still awaited and summarised.
+            CountDownLatch stopSignal = new CountDownLatch(1);
             try (CommittedRecordsReader reader = new CommittedRecordsReader(servers,
                             List.of(job.eventsTopic(), job.deadLetterTopic()), FrameProducer.MAX_REQUEST_BYTES);
+                    LiveOutputs outputs = view || annotate != null ? new LiveOutputs(servers, job.framesTopic(),
+                            job.eventsTopic(), view ? viewAddress : null, annotate, fps) : null;
                     FrameProducer producer = new FrameProducer(frames);
-                    GracefulShutdown shutdown = GracefulShutdown.onSignal(producer::stop)) {
+                    GracefulShutdown shutdown = GracefulShutdown.onSignal(() -> {
+                        producer.stop();
+                        stopSignal.countDown();
+                    })) {
+                if (outputs != null) {
+                    outputs.url().ifPresent(url -> System.out.println("live view at " + url));
+                }
                 DemoSummary summary = new DemoSummary(System.currentTimeMillis());
                 ProducerSummary sent = produceWhilePrinting(producer, reader, job, summary);
                 // Every frame sent ends as an event or a dead letter; wait for the last checkpoints to commit them.
@@ -155,6 +179,16 @@ public final class DemoCommand implements Callable<Integer> {
                 }
                 System.out.print(summary.format(sent.framesSent(), sent.elapsedSeconds(), (System.nanoTime() - started) / 1e9));
                 client.cancel().get(30, TimeUnit.SECONDS);
+                if (outputs != null) {
+                    long drawn = outputs.finishAnnotated(summary.events(), Duration.ofSeconds(30));
+                    if (drawn >= 0) {
+                        System.out.printf("annotated         %d frames in %s%n", drawn, annotate);
+                    }
+                    if (view && stopSignal.getCount() > 0) {
+                        System.out.println("live view still at " + outputs.url().orElseThrow() + " (Ctrl-C to stop)");
+                        stopSignal.await();
+                    }
+                }
                 return summary.accounted() == sent.framesSent() ? 0 : 1;
             }
         }

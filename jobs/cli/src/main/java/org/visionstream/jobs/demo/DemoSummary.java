@@ -36,6 +36,10 @@ final class DemoSummary {
         deadLettersByReason.merge(reason, 1, Integer::sum);
     }
 
+    int events() {
+        return events;
+    }
+
     int accounted() {
         return events + deadLetters;
     }

@@ -6,7 +6,7 @@ package org.visionstream.jobs.produce;
  * first frame of each slot is kept. Keeping slots aligned to the first frame (rather than to the last
  * kept one) makes a 12.5 fps video give exactly 5 fps on average instead of 12.5/3. Not thread-safe.
  */
-final class FrameSampler {
+public final class FrameSampler {
 
     /**
      * Timestamps converted from a container's time base can land a microsecond before a slot boundary;
@@ -20,7 +20,7 @@ final class FrameSampler {
     private long lastSlot = -1;
 
     /** @param fps the target rate; 0 keeps every frame */
-    FrameSampler(double fps) {
+    public FrameSampler(double fps) {
         if (!(fps >= 0 && Double.isFinite(fps))) {
             throw new IllegalArgumentException("fps must be >= 0, got " + fps);
         }
@@ -28,7 +28,7 @@ final class FrameSampler {
     }
 
     /** Whether to keep the frame with this timestamp (microseconds); call once per decoded frame, in order. */
-    boolean keep(long timestampMicros) {
+    public boolean keep(long timestampMicros) {
         if (slotMicros == 0) {
             return true;
         }

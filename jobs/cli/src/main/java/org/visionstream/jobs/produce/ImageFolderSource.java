@@ -13,7 +13,7 @@ import org.visionstream.operators.frames.FrameHeaders;
  * The .jpg, .jpeg and .png files of a folder in file-name order, sent as they are (no re-encoding). Frame
  * i is captured at i/fps after the start, or when it is read if fps is 0.
  */
-final class ImageFolderSource implements FrameSource {
+public final class ImageFolderSource implements FrameSource {
 
     private final List<Path> files;
     private final double fps;
@@ -21,16 +21,7 @@ final class ImageFolderSource implements FrameSource {
     private int index;
 
     ImageFolderSource(Path folder, double fps, long startMillis) throws IOException {
-        try (Stream<Path> entries = Files.list(folder)) {
-            this.files = entries.filter(p -> contentType(p) != null && Files.isRegularFile(p))
-                    .sorted(Comparator.comparing(p -> p.getFileName().toString()))
-                    .toList();
-        } catch (IOException e) {
-            throw new IOException("cannot list image folder " + folder + ": " + e.getMessage(), e);
-        }
-        if (files.isEmpty()) {
-            throw new IOException("image folder " + folder + " has no .jpg, .jpeg or .png files");
-        }
+        this.files = images(folder);
         this.fps = fps;
         this.startMillis = startMillis;
     }
@@ -48,6 +39,22 @@ final class ImageFolderSource implements FrameSource {
 
     @Override
     public void close() {}
+
+    /** The folder's .jpg, .jpeg and .png files in file-name order; at least one. */
+    public static List<Path> images(Path folder) throws IOException {
+        List<Path> files;
+        try (Stream<Path> entries = Files.list(folder)) {
+            files = entries.filter(p -> contentType(p) != null && Files.isRegularFile(p))
+                    .sorted(Comparator.comparing(p -> p.getFileName().toString()))
+                    .toList();
+        } catch (IOException e) {
+            throw new IOException("cannot list image folder " + folder + ": " + e.getMessage(), e);
+        }
+        if (files.isEmpty()) {
+            throw new IOException("image folder " + folder + " has no .jpg, .jpeg or .png files");
+        }
+        return files;
+    }
 
     /** The frame content type by file extension, or null for other files. */
     private static String contentType(Path file) {
