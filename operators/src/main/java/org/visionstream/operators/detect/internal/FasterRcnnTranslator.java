@@ -41,8 +41,11 @@ public final class FasterRcnnTranslator {
     private final ProposalSelector proposalSelector;
     private final DetectionDecoder decoder;
     private final float[] proposalScratch;
-    /** The batch's network inputs, reused and grown, never copied again: ONNX Runtime reads it in place. */
-    private FloatBuffer input = FloatBuffer.allocate(0);
+    /**
+     * The batch's network inputs, written once and never copied: a direct buffer in native order, which
+     * ONNX Runtime reads in place. Grown to the largest batch seen, then reused.
+     */
+    private FloatBuffer input;
 
     /** @throws BundleException when {@code options} names a class the bundle does not have */
     public FasterRcnnTranslator(ModelManifest manifest, DetectorOptions options) {
@@ -76,7 +79,7 @@ public final class FasterRcnnTranslator {
     public FloatBuffer input(List<DecodedImage> images, List<InputSize> sizes) {
         int floats = sizes.get(0).floats();
         int total = Math.multiplyExact(floats, images.size());
-        if (input.capacity() < total) {
+        if (input == null || input.capacity() < total) {
             input = ByteBuffer.allocateDirect(Math.multiplyExact(total, Float.BYTES)).order(ByteOrder.nativeOrder())
                     .asFloatBuffer();
         }
