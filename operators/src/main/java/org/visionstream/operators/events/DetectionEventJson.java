@@ -3,6 +3,7 @@ package org.visionstream.operators.events;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.DeserializationContext;
+import com.fasterxml.jackson.databind.Module;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializerProvider;
 import com.fasterxml.jackson.databind.deser.std.StdDeserializer;
@@ -24,11 +25,19 @@ public final class DetectionEventJson {
     /** The JSON Schema of the event, on the classpath. */
     public static final String SCHEMA_RESOURCE = "/org/visionstream/operators/events/detection-event.schema.json";
 
-    private static final ObjectMapper MAPPER = new ObjectMapper().registerModule(new SimpleModule("detection")
-            .addSerializer(Detection.class, new DetectionSerializer())
-            .addDeserializer(Detection.class, new DetectionDeserializer()));
+    private static final ObjectMapper MAPPER = new ObjectMapper().registerModule(module());
 
     private DetectionEventJson() {}
+
+    /**
+     * Writes and reads {@link Detection} in the event's form; for other JSON outputs that list detections
+     * (the command line's {@code detect}), so that a detection has one JSON shape.
+     */
+    public static Module module() {
+        return new SimpleModule("visionstream-detection")
+                .addSerializer(Detection.class, new DetectionSerializer())
+                .addDeserializer(Detection.class, new DetectionDeserializer());
+    }
 
     public static byte[] toBytes(DetectionEvent event) {
         try {
