@@ -2,6 +2,7 @@ package org.visionstream.operators.bench;
 
 import java.util.Random;
 import org.visionstream.operators.postprocess.AnchorGenerator;
+import org.visionstream.operators.postprocess.AnchorOptions;
 import org.visionstream.operators.postprocess.AnchorStyle;
 import org.visionstream.operators.postprocess.BoxCoder;
 import org.visionstream.operators.postprocess.ProposalSelector;
@@ -18,11 +19,13 @@ final class SyntheticRpn {
     private static final float[] RATIOS = {0.5f, 1f, 2f};
 
     /** D2Go's anchors and RPN coder (detectron2 conventions). */
-    static final AnchorGenerator D2GO_ANCHORS = new AnchorGenerator(AnchorStyle.DETECTRON2, STRIDE, SIZES, RATIOS, 0f);
+    static final AnchorGenerator D2GO_ANCHORS = new AnchorGenerator(
+            new AnchorOptions(AnchorStyle.DETECTRON2, STRIDE, SIZES, RATIOS, 0f));
     static final BoxCoder D2GO_CODER =
             new BoxCoder(new float[] {1, 1, 1, 1}, BoxCoder.Mode.DIVIDE, (float) Math.log(1000.0 / 16));
     /** gluon-cv's anchors and RPN coder (spec A.4, A.6: stds 1, no clamp). */
-    static final AnchorGenerator GLUONCV_ANCHORS = new AnchorGenerator(AnchorStyle.GLUONCV, STRIDE, SIZES, RATIOS, 0f);
+    static final AnchorGenerator GLUONCV_ANCHORS = new AnchorGenerator(
+            new AnchorOptions(AnchorStyle.GLUONCV, STRIDE, SIZES, RATIOS, 0f));
     static final BoxCoder GLUONCV_CODER = new BoxCoder(new float[] {1, 1, 1, 1}, BoxCoder.Mode.MULTIPLY, Float.NaN);
 
     /** How many objects, how large, and how many classes they are drawn from. */

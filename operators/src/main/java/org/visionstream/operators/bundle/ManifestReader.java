@@ -12,30 +12,36 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
-import org.visionstream.operators.bundle.ModelManifest.Anchors;
-import org.visionstream.operators.bundle.ModelManifest.BoxCoderSpec;
 import org.visionstream.operators.bundle.ModelManifest.BoxScaling;
 import org.visionstream.operators.bundle.ModelManifest.ClassInfo;
 import org.visionstream.operators.bundle.ModelManifest.ColorOrder;
-import org.visionstream.operators.bundle.ModelManifest.Head;
 import org.visionstream.operators.bundle.ModelManifest.Output;
 import org.visionstream.operators.bundle.ModelManifest.Preprocess;
 import org.visionstream.operators.bundle.ModelManifest.Resize;
 import org.visionstream.operators.bundle.ModelManifest.ResizeMethod;
 import org.visionstream.operators.bundle.ModelManifest.RoiAlign;
-import org.visionstream.operators.bundle.ModelManifest.Rpn;
 import org.visionstream.operators.bundle.ModelManifest.SizeRounding;
+import org.visionstream.operators.postprocess.AnchorOptions;
+import org.visionstream.operators.postprocess.AnchorStyle;
+import org.visionstream.operators.postprocess.BoxCoder;
+import org.visionstream.operators.postprocess.DetectionOptions;
+import org.visionstream.operators.postprocess.DetectionOptions.ScoreActivation;
+import org.visionstream.operators.postprocess.ProposalOptions;
+import org.visionstream.operators.postprocess.ProposalOptions.MinSizeRule;
+import org.visionstream.operators.postprocess.ProposalOptions.Selection;
 
 /**
  * Reads {@code model.json}: validates it against {@code model.schema.json} (the same file the Python
- * converters validate with), then checks the cross-field rules a schema cannot state. Every error
- * names the offending field.
+ * converters validate with), checks the cross-field rules a schema cannot state, then binds it into
+ * typed options: the one place that maps the manifest's names to the runtime's. Every error names the
+ * offending field.
  */
 public final class ManifestReader {
 
@@ -65,18 +71,24 @@ public final class ManifestReader {
             String list = errors.stream().map(ValidationMessage::getMessage).sorted().collect(Collectors.joining("; "));
             throw new BundleException("manifest " + origin + " breaks the bundle schema: " + list);
         }
-        ModelManifest manifest = new ModelManifest(
-                root.at("/model/name").asText(),
-                root.at("/model/version").asText(),
-                root.at("/model/source/sha256").asText(),
-                preprocess(root.get("preprocess")),
-                anchors(root.get("anchors")),
-                rpn(root.get("rpn")),
-                head(root.get("head")),
-                output(root.get("output")),
-                classes(root.get("classes")));
         checkRules(root, origin);
-        return manifest;
+        try {
+            List<ClassInfo> classes = classes(root.get("classes"));
+            return new ModelManifest(
+                    root.at("/model/name").asText(),
+                    root.at("/model/version").asText(),
+                    root.at("/model/source/sha256").asText(),
+                    preprocess(root.get("preprocess")),
+                    anchors(root.get("anchors")),
+                    rpn(root.get("rpn")),
+                    roiAlign(root.at("/head/roiAlign")),
+                    head(root.get("head"), classes.size()),
+                    output(root.get("output")),
+                    classes);
+        } catch (IllegalArgumentException e) {
+            // A value the schema allows but this runtime does not know, or an option record's own check.
+            throw new BundleException("manifest " + origin + ": " + e.getMessage(), e);
+        }
     }
 
     /** The rules of {@code model.rules.json} (shared with the Python converters), on the parsed document. */
@@ -134,64 +146,70 @@ public final class ManifestReader {
     private static Preprocess preprocess(JsonNode n) {
         JsonNode r = n.get("resize");
         return new Preprocess(
-                ColorOrder.valueOf(n.get("colorOrder").asText()),
+                choice(n.get("colorOrder"), "preprocess.colorOrder", ColorOrder.class),
                 (float) n.get("pixelScale").asDouble(),
                 floats(n.get("mean")),
                 floats(n.get("std")),
                 new Resize(
                         r.get("shortSide").asInt(),
                         r.get("maxSize").asInt(),
-                        ResizeMethod.valueOf(constant(r.get("method"))),
-                        SizeRounding.valueOf(constant(r.get("sizeRounding")))),
+                        choice(r.get("method"), "preprocess.resize.method", ResizeMethod.class),
+                        choice(r.get("sizeRounding"), "preprocess.resize.sizeRounding", SizeRounding.class)),
                 n.get("sizeDivisibility").asInt(),
                 (float) n.get("padValue").asDouble());
     }
 
-    private static Anchors anchors(JsonNode n) {
-        return new Anchors(
-                n.get("style").asText(),
+    private static AnchorOptions anchors(JsonNode n) {
+        return new AnchorOptions(
+                choice(n.get("style"), "anchors.style", AnchorStyle.class),
                 n.get("stride").asInt(),
                 floats(n.get("sizes")),
                 floats(n.get("aspectRatios")),
                 (float) n.get("offset").asDouble());
     }
 
-    private static Rpn rpn(JsonNode n) {
-        return new Rpn(
-                boxCoder(n.get("boxCoder")),
-                n.get("preNmsTopK").asInt(),
-                n.get("postNmsTopK").asInt(),
-                (float) n.get("nmsThreshold").asDouble(),
-                (float) n.get("minSize").asDouble(),
-                n.get("minSizeRule").asText(),
-                optionalFloat(n.get("scoreThreshold")),
-                n.get("selection").asText(),
-                n.get("padProposals").asBoolean());
+    private static ProposalOptions rpn(JsonNode n) {
+        return ProposalOptions.builder()
+                .boxCoder(boxCoder(n.get("boxCoder"), "rpn.boxCoder.mode"))
+                .preNmsTopK(n.get("preNmsTopK").asInt())
+                .postNmsTopK(n.get("postNmsTopK").asInt())
+                .nmsThreshold((float) n.get("nmsThreshold").asDouble())
+                .minSize((float) n.get("minSize").asDouble())
+                .minSizeRule(choice(n.get("minSizeRule"), "rpn.minSizeRule", MinSizeRule.class))
+                .scoreThreshold(optionalFloat(n.get("scoreThreshold")))
+                .selection(choice(n.get("selection"), "rpn.selection", Selection.class))
+                .padProposals(n.get("padProposals").asBoolean())
+                .build();
     }
 
-    private static Head head(JsonNode n) {
-        JsonNode ra = n.get("roiAlign");
-        return new Head(
-                new RoiAlign(
-                        ra.get("outputSize").get(0).asInt(),
-                        ra.get("outputSize").get(1).asInt(),
-                        (float) ra.get("spatialScale").asDouble(),
-                        ra.get("samplingRatio").asInt(),
-                        ra.get("aligned").asBoolean()),
-                n.get("scoreActivation").asText(),
-                n.get("backgroundIndex").asInt(),
-                n.get("classSpecificBoxes").asBoolean(),
-                n.get("deltasHaveBackgroundSlot").asBoolean(),
-                boxCoder(n.get("boxCoder")),
-                n.get("clipBoxes").asBoolean(),
-                (float) n.get("scoreThreshold").asDouble(),
-                (float) n.get("nmsThreshold").asDouble(),
-                n.get("detectionsPerImage").asInt(),
-                (float) n.get("minBoxSize").asDouble());
+    private static RoiAlign roiAlign(JsonNode n) {
+        return new RoiAlign(
+                n.get("outputSize").get(0).asInt(),
+                n.get("outputSize").get(1).asInt(),
+                (float) n.get("spatialScale").asDouble(),
+                n.get("samplingRatio").asInt(),
+                n.get("aligned").asBoolean());
+    }
+
+    private static DetectionOptions head(JsonNode n, int numClasses) {
+        return DetectionOptions.builder()
+                .numClasses(numClasses)
+                .scoreActivation(choice(n.get("scoreActivation"), "head.scoreActivation", ScoreActivation.class))
+                .backgroundIndex(n.get("backgroundIndex").asInt())
+                .classSpecificBoxes(n.get("classSpecificBoxes").asBoolean())
+                .deltasHaveBackgroundSlot(n.get("deltasHaveBackgroundSlot").asBoolean())
+                .boxCoder(boxCoder(n.get("boxCoder"), "head.boxCoder.mode"))
+                .clipBoxes(n.get("clipBoxes").asBoolean())
+                .scoreThreshold((float) n.get("scoreThreshold").asDouble())
+                .nmsThreshold((float) n.get("nmsThreshold").asDouble())
+                .detectionsPerImage(n.get("detectionsPerImage").asInt())
+                .minBoxSize((float) n.get("minBoxSize").asDouble())
+                .build();
     }
 
     private static Output output(JsonNode n) {
-        return new Output(BoxScaling.valueOf(constant(n.get("boxScaling"))), n.get("clipToImage").asBoolean());
+        return new Output(choice(n.get("boxScaling"), "output.boxScaling", BoxScaling.class),
+                n.get("clipToImage").asBoolean());
     }
 
     private static List<ClassInfo> classes(JsonNode n) {
@@ -202,8 +220,9 @@ public final class ManifestReader {
         return out;
     }
 
-    private static BoxCoderSpec boxCoder(JsonNode n) {
-        return new BoxCoderSpec(floats(n.get("weights")), n.get("mode").asText(), optionalFloat(n.get("clamp")));
+    private static BoxCoder boxCoder(JsonNode n, String modeField) {
+        return new BoxCoder(floats(n.get("weights")), choice(n.get("mode"), modeField, BoxCoder.Mode.class),
+                optionalFloat(n.get("clamp")));
     }
 
     private static float optionalFloat(JsonNode n) {
@@ -218,9 +237,19 @@ public final class ManifestReader {
         return out;
     }
 
-    /** "bilinear-align-corners" → BILINEAR_ALIGN_CORNERS. */
-    private static String constant(JsonNode n) {
-        return n.asText().toUpperCase(Locale.ROOT).replace('-', '_');
+    /**
+     * A manifest name as the runtime's constant: "bilinear-align-corners" is BILINEAR_ALIGN_CORNERS. The
+     * schema lists the names it allows; one it allows that this runtime lacks is refused here, by name.
+     */
+    static <E extends Enum<E>> E choice(JsonNode n, String field, Class<E> type) {
+        String constant = n.asText().toUpperCase(Locale.ROOT).replace('-', '_');
+        for (E value : type.getEnumConstants()) {
+            if (value.name().equals(constant)) {
+                return value;
+            }
+        }
+        throw new IllegalArgumentException(field + " is '" + n.asText() + "', which this runtime does not know "
+                + "(it knows " + Arrays.toString(type.getEnumConstants()).toLowerCase(Locale.ROOT).replace('_', '-') + ")");
     }
 
     private static JsonNode loadRules() {

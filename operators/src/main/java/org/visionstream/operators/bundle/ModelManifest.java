@@ -1,19 +1,29 @@
 package org.visionstream.operators.bundle;
 
 import java.util.List;
+import org.visionstream.operators.postprocess.AnchorOptions;
+import org.visionstream.operators.postprocess.DetectionOptions;
+import org.visionstream.operators.postprocess.ProposalOptions;
 
 /**
- * The typed content of a bundle's {@code model.json}: every convention the runtime follows. Field
- * meanings are documented in {@code model-assets/README.md}; {@link ManifestReader} builds it.
+ * The typed content of a bundle's {@code model.json}: every convention the runtime follows, bound once
+ * by {@link ManifestReader} into the options of the stages that follow it, so no manifest name travels
+ * further. Field meanings are documented in {@code model-assets/README.md}.
+ *
+ * @param rpn the manifest's {@code rpn} object
+ * @param roiAlign the manifest's {@code head.roiAlign}: RoIAlign runs inside {@code head.onnx}, so the
+ *     runtime only reports it
+ * @param head the rest of the manifest's {@code head} object, with the number of classes
  */
 public record ModelManifest(
         String name,
         String version,
         String sourceSha256,
         Preprocess preprocess,
-        Anchors anchors,
-        Rpn rpn,
-        Head head,
+        AnchorOptions anchors,
+        ProposalOptions rpn,
+        RoiAlign roiAlign,
+        DetectionOptions head,
         Output output,
         List<ClassInfo> classes) {
 
@@ -40,36 +50,7 @@ public record ModelManifest(
             int sizeDivisibility,
             float padValue) {}
 
-    public record Anchors(String style, int stride, float[] sizes, float[] aspectRatios, float offset) {}
-
-    /** weights, mode ("divide" or "multiply"), clamp (NaN = none). */
-    public record BoxCoderSpec(float[] weights, String mode, float clamp) {}
-
-    public record Rpn(
-            BoxCoderSpec boxCoder,
-            int preNmsTopK,
-            int postNmsTopK,
-            float nmsThreshold,
-            float minSize,
-            String minSizeRule,
-            float scoreThreshold,
-            String selection,
-            boolean padProposals) {}
-
     public record RoiAlign(int outputHeight, int outputWidth, float spatialScale, int samplingRatio, boolean aligned) {}
-
-    public record Head(
-            RoiAlign roiAlign,
-            String scoreActivation,
-            int backgroundIndex,
-            boolean classSpecificBoxes,
-            boolean deltasHaveBackgroundSlot,
-            BoxCoderSpec boxCoder,
-            boolean clipBoxes,
-            float scoreThreshold,
-            float nmsThreshold,
-            int detectionsPerImage,
-            float minBoxSize) {}
 
     public record Output(BoxScaling boxScaling, boolean clipToImage) {}
 

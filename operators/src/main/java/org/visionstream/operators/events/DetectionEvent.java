@@ -2,6 +2,7 @@ package org.visionstream.operators.events;
 
 import java.io.Serializable;
 import java.util.List;
+import org.visionstream.operators.detect.Detection;
 
 /**
  * The result of one frame, published whether or not anything was detected, so that consumers can tell
@@ -13,6 +14,7 @@ import java.util.List;
  * @param detectTimestamp when the detector finished it
  * @param decodeMillis time spent decoding
  * @param detectMillis time spent in the detector (preprocessing, graphs and post-processing)
+ * @param detections the detector's detections, boxes in original-image pixels
  */
 public record DetectionEvent(
         String cameraId,
@@ -25,7 +27,7 @@ public record DetectionEvent(
         Model model,
         Image image,
         Source source,
-        List<Item> detections)
+        List<Detection> detections)
         implements Serializable {
 
     public DetectionEvent {
@@ -40,7 +42,4 @@ public record DetectionEvent(
 
     /** The frame record the event was made from. */
     public record Source(String topic, int partition, long offset) implements Serializable {}
-
-    /** One detection: box {@code [x1, y1, x2, y2]} in original-image pixels. */
-    public record Item(String label, int classId, float score, float[] box) implements Serializable {}
 }

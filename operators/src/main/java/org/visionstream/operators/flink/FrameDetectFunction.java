@@ -19,7 +19,6 @@ import org.slf4j.LoggerFactory;
 import org.visionstream.operators.bundle.BundleException;
 import org.visionstream.operators.deadletter.DeadLetter;
 import org.visionstream.operators.deadletter.DeadLetterStage;
-import org.visionstream.operators.detect.Detection;
 import org.visionstream.operators.detect.Detector;
 import org.visionstream.operators.detect.DetectorOptions;
 import org.visionstream.operators.detect.FrameDetections;
@@ -140,13 +139,9 @@ public final class FrameDetectFunction extends ProcessFunction<DecodedFrame, Det
         long now = System.currentTimeMillis();
         FrameMetadata m = in.metadata();
         RawFrame f = in.frame();
-        List<DetectionEvent.Item> items = new ArrayList<>(result.detections().size());
-        for (Detection d : result.detections()) {
-            items.add(new DetectionEvent.Item(d.label(), d.classId(), d.score(), d.box()));
-        }
         out.collect(new DetectionEvent(m.cameraId(), m.sequence(), m.captureTimestamp(), in.ingestTimestamp(), now,
                 in.decodeMillis(), millis, model, new DetectionEvent.Image(result.width(), result.height()),
-                new DetectionEvent.Source(f.topic(), f.partition(), f.offset()), items));
+                new DetectionEvent.Source(f.topic(), f.partition(), f.offset()), result.detections()));
         eventsOut.inc();
         detectLatency.update(Math.round(millis));
         endToEndLatency.update(Math.max(0, now - m.captureTimestamp()));

@@ -130,9 +130,12 @@ public final class OrtGraph implements AutoCloseable {
         return session.run(inputs);
     }
 
-    /** A float tensor over {@code data} (copied into native memory by ONNX Runtime). */
-    public static OnnxTensor tensor(float[] data, long... shape) throws OrtException {
-        return OnnxTensor.createTensor(environment(), FloatBuffer.wrap(data), shape);
+    /**
+     * A float tensor over the remaining floats of {@code data}: ONNX Runtime reads a direct buffer in
+     * native order in place, and copies any other buffer into native memory first.
+     */
+    public static OnnxTensor tensor(FloatBuffer data, long... shape) throws OrtException {
+        return OnnxTensor.createTensor(environment(), data, shape);
     }
 
     /** Copies a float output into {@code dst} (grown when too small) and returns it. */

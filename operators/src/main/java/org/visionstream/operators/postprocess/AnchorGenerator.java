@@ -14,13 +14,15 @@ public final class AnchorGenerator {
     private final float[] cell;
     private final ConcurrentHashMap<Long, float[]> grids = new ConcurrentHashMap<>();
 
-    public AnchorGenerator(AnchorStyle style, int stride, float[] sizes, float[] aspectRatios, float offset) {
-        this.stride = stride;
-        this.offset = offset;
-        this.cell = switch (style) {
-            case DETECTRON2 -> detectron2(sizes, aspectRatios);
-            case TORCHVISION -> torchvision(sizes, aspectRatios);
-            case GLUONCV -> gluonCv(stride, sizes, aspectRatios);
+    public AnchorGenerator(AnchorOptions options) {
+        this.stride = options.stride();
+        this.offset = options.offset();
+        float[] sizes = options.sizes();
+        float[] ratios = options.aspectRatios();
+        this.cell = switch (options.style()) {
+            case DETECTRON2 -> detectron2(sizes, ratios);
+            case TORCHVISION -> torchvision(sizes, ratios);
+            case GLUONCV -> gluonCv(stride, sizes, ratios);
         };
     }
 

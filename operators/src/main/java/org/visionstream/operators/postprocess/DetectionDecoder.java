@@ -29,10 +29,10 @@ public final class DetectionDecoder {
      * @param deltas the head's deltas; this image's {@code [R, 4 * Kb]} rows start at {@code deltasOffset}
      * @param proposals {@code 4 * numProposals} floats, the boxes the head saw
      */
-    public Detections decode(float[] logits, int logitsOffset, float[] deltas, int deltasOffset, float[] proposals,
+    public DecodedBoxes decode(float[] logits, int logitsOffset, float[] deltas, int deltasOffset, float[] proposals,
             int numProposals, int imageH, int imageW) {
         int c = o.numClasses();
-        int deltaClasses = !o.classSpecificBoxes() ? 1 : o.deltasHaveBackgroundSlot() ? c + 1 : c;
+        int deltaClasses = o.boxSlots();
         ensureCapacity(numProposals * c);
         int candidates = 0;
         for (int r = 0; r < numProposals; r++) {
@@ -67,7 +67,7 @@ public final class DetectionDecoder {
             outScores[i] = scores[keep[i]];
             outClasses[i] = classes[keep[i]];
         }
-        return new Detections(kept, outBoxes, outScores, outClasses);
+        return new DecodedBoxes(kept, outBoxes, outScores, outClasses);
     }
 
     /**

@@ -37,6 +37,11 @@ public record DetectionOptions(
         return scoreActivation == ScoreActivation.SOFTMAX ? numClasses + 1 : numClasses;
     }
 
+    /** Box-delta slots per row of the head output: one shared box, or one per class (plus background). */
+    public int boxSlots() {
+        return !classSpecificBoxes ? 1 : deltasHaveBackgroundSlot ? numClasses + 1 : numClasses;
+    }
+
     public static Builder builder() {
         return new Builder();
     }

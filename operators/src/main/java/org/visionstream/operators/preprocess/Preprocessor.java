@@ -5,7 +5,7 @@ import static org.bytedeco.opencv.global.opencv_imgproc.INTER_CUBIC;
 import static org.bytedeco.opencv.global.opencv_imgproc.INTER_LINEAR;
 import static org.bytedeco.opencv.global.opencv_imgproc.resize;
 
-import java.util.Arrays;
+import java.nio.FloatBuffer;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.opencv.opencv_core.Mat;
 import org.bytedeco.opencv.opencv_core.Size;
@@ -40,11 +40,13 @@ public final class Preprocessor {
     }
 
     /**
+     * The network-input size of {@code image}: the resize plan and the padded sides.
+     *
      * @throws ImageRejectedException {@code NETWORK_INPUT_TOO_LARGE} when the resize rule would make a
      *     network input of more than {@link #MAX_INPUT_PIXELS} (an extreme aspect ratio under a rule
      *     without a maximum size); nothing is allocated before the check
      */
-    public PreprocessedImage apply(DecodedImage image) throws ImageRejectedException {
+    public InputSize size(DecodedImage image) throws ImageRejectedException {
         ResizePlan plan = plan(image.width(), image.height());
         // In long: a side near Integer.MAX_VALUE must be refused here, not overflow into a bad array size.
         long paddedWidth = padded(plan.width());
@@ -54,25 +56,59 @@ public final class Preprocessor {
                     "a " + image.width() + "x" + image.height() + " image becomes a " + paddedWidth + "x"
                             + paddedHeight + " network input, more than " + MAX_INPUT_PIXELS + " pixels");
         }
-        int paddedW = (int) paddedWidth;
-        int paddedH = (int) paddedHeight;
-        float[] out = new float[3 * paddedH * paddedW];
-        if (paddedW != plan.width() || paddedH != plan.height()) {
-            Arrays.fill(out, spec.padValue());
-        }
+        return new InputSize(plan, (int) paddedWidth, (int) paddedHeight);
+    }
+
+    /**
+     * The network input of one image in a new array; {@link #write} is the allocation-free form.
+     *
+     * @throws ImageRejectedException as {@link #size}
+     */
+    public PreprocessedImage apply(DecodedImage image) throws ImageRejectedException {
+        InputSize size = size(image);
+        float[] chw = new float[size.floats()];
+        write(image, size, FloatBuffer.wrap(chw), 0);
+        return new PreprocessedImage(chw, size.paddedWidth(), size.paddedHeight(), size.plan());
+    }
+
+    /**
+     * Writes the network input of {@code image} into {@code out} from index {@code offset}: all
+     * {@link InputSize#floats()} values, padding included, so a reused buffer needs no clearing. A direct
+     * buffer in native order is what ONNX Runtime reads in place.
+     *
+     * @param size {@link #size} of this image
+     */
+    public void write(DecodedImage image, InputSize size, FloatBuffer out, int offset) {
+        ResizePlan plan = size.plan();
+        int paddedW = size.paddedWidth();
+        int paddedH = size.paddedHeight();
+        pad(out, offset, plan.width(), plan.height(), paddedW, paddedH);
         ResizeMethod method = spec.resize().method();
         if (method == ResizeMethod.OPENCV_LINEAR || method == ResizeMethod.OPENCV_CUBIC) {
             byte[] resized = resizeWithOpenCv(image, plan, method == ResizeMethod.OPENCV_LINEAR ? INTER_LINEAR : INTER_CUBIC);
-            normalizeBytes(resized, plan.width(), plan.height(), out, paddedW, paddedH);
+            normalizeBytes(resized, plan.width(), plan.height(), out, offset, paddedW, paddedH);
         } else {
-            resizeBilinear(image, plan, method == ResizeMethod.BILINEAR_ALIGN_CORNERS, out, paddedW, paddedH);
+            resizeBilinear(image, plan, method == ResizeMethod.BILINEAR_ALIGN_CORNERS, out, offset, paddedW, paddedH);
         }
-        return new PreprocessedImage(out, paddedW, paddedH, plan);
+    }
+
+    /** The pad value right of and below the {@code w x h} content of each channel plane. */
+    private void pad(FloatBuffer out, int offset, int w, int h, int paddedW, int paddedH) {
+        float value = spec.padValue();
+        int plane = paddedW * paddedH;
+        for (int c = 0; c < 3; c++) {
+            int base = offset + c * plane;
+            for (int y = 0; y < paddedH; y++) {
+                for (int x = y < h ? w : 0; x < paddedW; x++) {
+                    out.put(base + y * paddedW + x, value);
+                }
+            }
+        }
     }
 
     /** Bilinear resampling in float, writing normalised values straight into the output planes. */
-    private void resizeBilinear(
-            DecodedImage image, ResizePlan plan, boolean alignCorners, float[] out, int paddedW, int paddedH) {
+    private void resizeBilinear(DecodedImage image, ResizePlan plan, boolean alignCorners, FloatBuffer out, int offset,
+            int paddedW, int paddedH) {
         int inW = image.width();
         int inH = image.height();
         int outW = plan.width();
@@ -87,7 +123,7 @@ public final class Preprocessor {
             int r1 = ys.hi[y] * inW * 3;
             float h0 = ys.w0[y];
             float h1 = ys.w1[y];
-            int dstRow = y * paddedW;
+            int dstRow = offset + y * paddedW;
             for (int x = 0; x < outW; x++) {
                 int c0 = xs.lo[x] * 3;
                 int c1 = xs.hi[x] * 3;
@@ -99,19 +135,20 @@ public final class Preprocessor {
                     sample[c] = h0 * top + h1 * bottom;
                 }
                 for (int c = 0; c < 3; c++) {
-                    out[c * plane + dstRow + x] = normalize(sample[source[c]], c);
+                    out.put(c * plane + dstRow + x, normalize(sample[source[c]], c));
                 }
             }
         }
     }
 
-    private void normalizeBytes(byte[] bgr, int w, int h, float[] out, int paddedW, int paddedH) {
+    private void normalizeBytes(byte[] bgr, int w, int h, FloatBuffer out, int offset, int paddedW, int paddedH) {
         int plane = paddedW * paddedH;
         for (int y = 0; y < h; y++) {
+            int dstRow = offset + y * paddedW;
             for (int x = 0; x < w; x++) {
                 int p = (y * w + x) * 3;
                 for (int c = 0; c < 3; c++) {
-                    out[c * plane + y * paddedW + x] = normalize(bgr[p + source[c]] & 0xFF, c);
+                    out.put(c * plane + dstRow + x, normalize(bgr[p + source[c]] & 0xFF, c));
                 }
             }
         }

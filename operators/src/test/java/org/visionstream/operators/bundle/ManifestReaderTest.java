@@ -6,19 +6,31 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.visionstream.operators.bundle.ModelManifest.BoxScaling;
 import org.visionstream.operators.bundle.ModelManifest.ColorOrder;
 import org.visionstream.operators.bundle.ModelManifest.ResizeMethod;
 import org.visionstream.operators.bundle.ModelManifest.SizeRounding;
+import org.visionstream.operators.postprocess.AnchorStyle;
+import org.visionstream.operators.postprocess.BoxCoder;
+import org.visionstream.operators.postprocess.DetectionOptions.ScoreActivation;
+import org.visionstream.operators.postprocess.ProposalOptions.MinSizeRule;
+import org.visionstream.operators.postprocess.ProposalOptions.Selection;
 
 class ManifestReaderTest {
 
@@ -39,14 +51,21 @@ class ManifestReaderTest {
         assertEquals(SizeRounding.ROUND_HALF_EVEN, m.preprocess().resize().sizeRounding());
         assertEquals(1000, m.preprocess().resize().maxSize());
         assertArrayEquals(new float[] {32, 64, 128, 256, 512}, m.anchors().sizes());
-        assertTrue(Float.isNaN(m.rpn().boxCoder().clamp()), "clamp null means no clamp");
+        assertEquals(AnchorStyle.GLUONCV, m.anchors().style());
         assertTrue(Float.isNaN(m.rpn().scoreThreshold()));
-        assertEquals("filter-then-topk", m.rpn().selection());
+        assertEquals(Selection.FILTER_THEN_TOPK, m.rpn().selection());
+        assertEquals(MinSizeRule.PLUS_ONE_GREATER_OR_EQUAL, m.rpn().minSizeRule());
         assertTrue(m.rpn().padProposals());
-        assertEquals(14, m.head().roiAlign().outputHeight());
-        assertFalse(m.head().roiAlign().aligned());
+        assertEquals(14, m.roiAlign().outputHeight());
+        assertFalse(m.roiAlign().aligned());
+        assertEquals(ScoreActivation.SOFTMAX, m.head().scoreActivation());
+        assertEquals(20, m.head().numClasses());
         assertEquals(0, m.head().backgroundIndex());
         assertEquals(0.3f, m.head().nmsThreshold());
+        // Stds multiplied, and clamp null means no clamp: dw = 50 * 0.2 widens a 10 px box e^10 times.
+        float[] box = new float[4];
+        m.head().boxCoder().decode(new float[] {0, 0, 10, 10}, 0, new float[] {0, 0, 50, 0}, 0, 1, box, 0);
+        assertEquals(10 * Math.exp(10), box[2] - box[0], 1);
         assertEquals(BoxScaling.HEIGHT, m.output().boxScaling());
         assertEquals(20, m.numClasses());
         assertEquals("car", m.classes().get(6).name());
@@ -111,6 +130,59 @@ class ManifestReaderTest {
         assertRejected(maxSize, "preprocess.resize.maxSize must be 0 (no limit) or at least preprocess.resize.shortSide (500 < 600)");
         ((ObjectNode) maxSize.at("/preprocess/resize")).put("maxSize", 0);
         ManifestReader.parse(maxSize, "m.json");
+    }
+
+    @Test
+    void bindsEveryNameTheSchemaAllowsToTheRuntimesConstant() throws IOException {
+        Map<String, Class<? extends Enum<?>>> typed = Map.of(
+                "/properties/preprocess/properties/colorOrder", ColorOrder.class,
+                "/properties/preprocess/properties/resize/properties/method", ResizeMethod.class,
+                "/properties/preprocess/properties/resize/properties/sizeRounding", SizeRounding.class,
+                "/properties/anchors/properties/style", AnchorStyle.class,
+                "/properties/rpn/properties/selection", Selection.class,
+                "/properties/rpn/properties/minSizeRule", MinSizeRule.class,
+                "/properties/head/properties/scoreActivation", ScoreActivation.class,
+                "/properties/output/properties/boxScaling", BoxScaling.class,
+                "/$defs/boxCoder/properties/mode", BoxCoder.Mode.class);
+        JsonNode schema;
+        try (InputStream in = ManifestReader.class.getResourceAsStream("model.schema.json")) {
+            schema = JSON.readTree(in);
+        }
+        Map<String, JsonNode> enums = new TreeMap<>();
+        collectEnums(schema, "", enums);
+        assertEquals(new TreeSet<>(typed.keySet()), enums.keySet(), "every enum of the schema has a runtime type");
+        for (Map.Entry<String, JsonNode> e : enums.entrySet()) {
+            Set<Object> bound = new HashSet<>();
+            for (JsonNode name : e.getValue()) {
+                bound.add(choice(name, e.getKey(), typed.get(e.getKey())));
+            }
+            int constants = typed.get(e.getKey()).getEnumConstants().length;
+            assertEquals(constants, bound.size(), e.getKey() + " binds one to one");
+        }
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static Object choice(JsonNode name, String field, Class<? extends Enum<?>> type) {
+        return ManifestReader.choice(name, field, (Class) type);
+    }
+
+    private static void collectEnums(JsonNode node, String path, Map<String, JsonNode> out) {
+        if (node.has("enum")) {
+            out.put(path, node.get("enum"));
+        }
+        node.fields().forEachRemaining(f -> {
+            if (f.getValue().isObject()) {
+                collectEnums(f.getValue(), path + "/" + f.getKey(), out);
+            }
+        });
+    }
+
+    @Test
+    void aNameTheRuntimeDoesNotKnowIsRefusedByField() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ManifestReader.choice(TextNode.valueOf("top-k-first"), "rpn.selection", Selection.class));
+        assertEquals("rpn.selection is 'top-k-first', which this runtime does not know (it knows "
+                + "[topk-then-filter, filter-then-topk])", e.getMessage());
     }
 
     private static void assertRejected(ObjectNode root, String message) {

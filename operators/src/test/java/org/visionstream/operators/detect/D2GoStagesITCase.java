@@ -15,7 +15,7 @@ import org.visionstream.operators.bundle.ModelBundle;
 import org.visionstream.operators.bundle.ModelManifest;
 import org.visionstream.operators.postprocess.AnchorGenerator;
 import org.visionstream.operators.postprocess.DetectionDecoder;
-import org.visionstream.operators.postprocess.Detections;
+import org.visionstream.operators.postprocess.DecodedBoxes;
 import org.visionstream.operators.postprocess.ProposalSelector;
 import org.visionstream.operators.preprocess.ImageDecoder;
 import org.visionstream.operators.preprocess.PreprocessedImage;
@@ -66,9 +66,9 @@ class D2GoStagesITCase {
     void proposalSelectionGivesTheModelsProposals(Path image) throws Exception {
         StageDump s = StageDump.of(STAGES, image);
         int[] shape = s.shape("objectness");
-        AnchorGenerator anchors = PostprocessFactory.anchors(manifest.anchors());
+        AnchorGenerator anchors = new AnchorGenerator(manifest.anchors());
         float[] out = new float[manifest.rpn().postNmsTopK() * 4];
-        int count = new ProposalSelector(PostprocessFactory.proposals(manifest.rpn())).select(
+        int count = new ProposalSelector(manifest.rpn()).select(
                 s.tensor("objectness"), 0, s.tensor("rpn_deltas"), 0, shape[2], shape[3],
                 anchors.anchors(shape[2], shape[3]), s.inputHeight(), s.inputWidth(), out);
         float[] expected = s.tensor("proposals");
@@ -93,7 +93,7 @@ class D2GoStagesITCase {
     void detectionDecodingGivesTheModelsDetections(Path image) throws Exception {
         StageDump s = StageDump.of(STAGES, image);
         float[] proposals = s.tensor("proposals");
-        Detections d = new DetectionDecoder(PostprocessFactory.detections(manifest.head(), manifest.numClasses())).decode(
+        DecodedBoxes d = new DetectionDecoder(manifest.head()).decode(
                 s.tensor("head_scores"), 0, s.tensor("head_deltas"), 0, proposals, proposals.length / 4,
                 s.inputHeight(), s.inputWidth());
         float[] boxes = s.tensor("boxes");

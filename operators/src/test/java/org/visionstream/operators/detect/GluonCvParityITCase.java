@@ -19,7 +19,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.visionstream.operators.bundle.ModelBundle;
 import org.visionstream.operators.bundle.ModelManifest;
 import org.visionstream.operators.postprocess.DetectionDecoder;
-import org.visionstream.operators.postprocess.Detections;
+import org.visionstream.operators.postprocess.AnchorGenerator;
+import org.visionstream.operators.postprocess.DecodedBoxes;
 import org.visionstream.operators.postprocess.ProposalSelector;
 import org.visionstream.operators.preprocess.ImageDecoder;
 import org.visionstream.operators.preprocess.PreprocessedImage;
@@ -146,9 +147,9 @@ class GluonCvParityITCase {
         StageDump s = StageDump.of(STAGES, image);
         int[] shape = s.shape("objectness");
         float[] out = new float[manifest.rpn().postNmsTopK() * 4];
-        int count = new ProposalSelector(PostprocessFactory.proposals(manifest.rpn())).select(
+        int count = new ProposalSelector(manifest.rpn()).select(
                 s.tensor("objectness"), 0, s.tensor("rpn_deltas"), 0, shape[1], shape[2],
-                PostprocessFactory.anchors(manifest.anchors()).anchors(shape[1], shape[2]),
+                new AnchorGenerator(manifest.anchors()).anchors(shape[1], shape[2]),
                 s.inputHeight(), s.inputWidth(), out);
         float[] expected = s.tensor("proposals");
         assertEquals(expected.length / 4, count, "proposals, padding included");
@@ -163,7 +164,7 @@ class GluonCvParityITCase {
     void detectionDecodingGivesTheReferenceRows(Path image) throws Exception {
         StageDump s = StageDump.of(STAGES, image);
         float[] proposals = s.tensor("proposals");
-        Detections d = new DetectionDecoder(PostprocessFactory.detections(manifest.head(), manifest.numClasses()))
+        DecodedBoxes d = new DetectionDecoder(manifest.head())
                 .decode(s.tensor("head_scores"), 0, s.tensor("head_deltas"), 0, proposals, proposals.length / 4,
                         s.inputHeight(), s.inputWidth());
         List<Detection> javaRows = new ArrayList<>();

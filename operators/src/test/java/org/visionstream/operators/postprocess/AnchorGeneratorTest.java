@@ -23,7 +23,8 @@ class AnchorGeneratorTest {
 
     @Test
     void detectron2CellAnchorsAreSizeMajorWithAreaPreserved() {
-        AnchorGenerator gen = new AnchorGenerator(AnchorStyle.DETECTRON2, 16, new float[] {32f, 64f}, RATIOS, 0f);
+        AnchorGenerator gen = new AnchorGenerator(
+                new AnchorOptions(AnchorStyle.DETECTRON2, 16, new float[] {32f, 64f}, RATIOS, 0f));
         float[] expected = {
             // size 32: w = sqrt(1024 / r), h = r * w
             -LONG_32, -SHORT_32, LONG_32, SHORT_32,
@@ -41,7 +42,8 @@ class AnchorGeneratorTest {
     @Test
     void gridShiftsByStrideWithOffsetInFlatIndexOrder() {
         // offset 0.5 puts anchor centres at the cell centres: (16 j + 8, 16 i + 8).
-        AnchorGenerator gen = new AnchorGenerator(AnchorStyle.DETECTRON2, 16, new float[] {32f}, RATIOS, 0.5f);
+        AnchorGenerator gen = new AnchorGenerator(
+                new AnchorOptions(AnchorStyle.DETECTRON2, 16, new float[] {32f}, RATIOS, 0.5f));
         int h = 2;
         int w = 3;
         float[] grid = gen.anchors(h, w);
@@ -57,7 +59,8 @@ class AnchorGeneratorTest {
 
     @Test
     void zeroOffsetPutsCentresOnCellCorners() {
-        AnchorGenerator gen = new AnchorGenerator(AnchorStyle.DETECTRON2, 16, new float[] {32f}, new float[] {1f}, 0f);
+        AnchorGenerator gen = new AnchorGenerator(
+                new AnchorOptions(AnchorStyle.DETECTRON2, 16, new float[] {32f}, new float[] {1f}, 0f));
         float[] grid = gen.anchors(2, 2);
         assertArrayEquals(new float[] {-16f, -16f, 16f, 16f}, box(grid, 0));
         assertArrayEquals(new float[] {0f, -16f, 32f, 16f}, box(grid, 1));
@@ -67,7 +70,7 @@ class AnchorGeneratorTest {
 
     @Test
     void gluonCvCellAnchorsMatchSpecTableA4() {
-        AnchorGenerator gen = new AnchorGenerator(AnchorStyle.GLUONCV, 16, FIVE_SIZES, RATIOS, 0f);
+        AnchorGenerator gen = new AnchorGenerator(new AnchorOptions(AnchorStyle.GLUONCV, 16, FIVE_SIZES, RATIOS, 0f));
         // faster-rcnn-spec.md section A.4, rows a = 0..14 (ratio outer, size inner).
         float[] table = {
             -15, -4, 30, 19,
@@ -94,13 +97,14 @@ class AnchorGeneratorTest {
     void gluonCvRoundsHalvesToEven() {
         // Ratio 5/8: ws = round(sqrt(256 / 0.625)) = 20, hs = round(12.5) = 12 (numpy), not 13.
         // Window around (7.5, 7.5): x 7.5 -+ 9.5, y 7.5 -+ 5.5.
-        AnchorGenerator gen = new AnchorGenerator(AnchorStyle.GLUONCV, 16, new float[] {16f}, new float[] {0.625f}, 0f);
+        AnchorGenerator gen = new AnchorGenerator(
+                new AnchorOptions(AnchorStyle.GLUONCV, 16, new float[] {16f}, new float[] {0.625f}, 0f));
         assertArrayEquals(new float[] {-2f, 2f, 17f, 13f}, gen.cellAnchors());
     }
 
     @Test
     void gluonCvGridShiftsBySixteenWithoutHalfStride() {
-        AnchorGenerator gen = new AnchorGenerator(AnchorStyle.GLUONCV, 16, FIVE_SIZES, RATIOS, 0f);
+        AnchorGenerator gen = new AnchorGenerator(new AnchorOptions(AnchorStyle.GLUONCV, 16, FIVE_SIZES, RATIOS, 0f));
         float[] grid = gen.anchors(38, 50);
         // 600x800 input: spec A.4 counts 28,500 anchors.
         assertEquals(28_500 * 4, grid.length);
@@ -112,7 +116,8 @@ class AnchorGeneratorTest {
 
     @Test
     void torchvisionCellAnchorsAreRatioMajorAndRounded() {
-        AnchorGenerator gen = new AnchorGenerator(AnchorStyle.TORCHVISION, 16, FIVE_SIZES, RATIOS, 0f);
+        AnchorGenerator gen = new AnchorGenerator(
+                new AnchorOptions(AnchorStyle.TORCHVISION, 16, FIVE_SIZES, RATIOS, 0f));
         // Spec B.4 (R50-FPN values, here all sizes on one level): a = 5 * ratioIndex + sizeIndex.
         float[] expected = {
             -23, -11, 23, 11,
@@ -138,7 +143,8 @@ class AnchorGeneratorTest {
     void torchvisionRoundsHalvesToEven() {
         // Half-sides 0.5, 1.5, 2.5 round to 0, 2, 2 (torch.round), not 1, 2, 3 (Math.round).
         AnchorGenerator gen =
-                new AnchorGenerator(AnchorStyle.TORCHVISION, 16, new float[] {1f, 3f, 5f}, new float[] {1f}, 0f);
+                new AnchorGenerator(
+                        new AnchorOptions(AnchorStyle.TORCHVISION, 16, new float[] {1f, 3f, 5f}, new float[] {1f}, 0f));
         float[] expected = {
             -0f, -0f, 0f, 0f,
             -2f, -2f, 2f, 2f,
@@ -149,7 +155,8 @@ class AnchorGeneratorTest {
 
     @Test
     void gridIsCachedPerFeatureSizeAndCellAnchorsAreCopies() {
-        AnchorGenerator gen = new AnchorGenerator(AnchorStyle.DETECTRON2, 16, FIVE_SIZES, RATIOS, 0f);
+        AnchorGenerator gen = new AnchorGenerator(
+                new AnchorOptions(AnchorStyle.DETECTRON2, 16, FIVE_SIZES, RATIOS, 0f));
         float[] first = gen.anchors(20, 25);
         assertSame(first, gen.anchors(20, 25));
         // (h, w) and (w, h) are different keys.

@@ -41,7 +41,7 @@ class DetectionDecoderTest {
                 .minBoxSize(0f);
     }
 
-    private static Detections decode(DetectionOptions options, float[] logits, float[] deltas, float[] proposals) {
+    private static DecodedBoxes decode(DetectionOptions options, float[] logits, float[] deltas, float[] proposals) {
         return new DetectionDecoder(options).decode(logits, 0, deltas, 0, proposals, proposals.length / 4, IMAGE_H,
                 IMAGE_W);
     }
@@ -65,7 +65,7 @@ class DetectionDecoderTest {
         return out;
     }
 
-    private static void assertDetections(Detections d, int[] classes, float[] scores, float[] boxes) {
+    private static void assertDetections(DecodedBoxes d, int[] classes, float[] scores, float[] boxes) {
         assertEquals(classes.length, d.count());
         assertArrayEquals(classes, d.classIndices());
         assertArrayEquals(scores, d.scores(), 1e-6f);
@@ -90,7 +90,7 @@ class DetectionDecoderTest {
         // exp(-17.03) = 4.0e-8 for the background: 1 / (1 + 4.0e-8) is 0.99999994f, while a float sum rounds
         // 1 + 4.0e-8 to 1 and would give 1.0f (spec A.9; MXNet accumulates float32 softmax in double).
         DetectionOptions o = options().build();
-        Detections d = decode(o, new float[] {0f, 17.03f, -100f}, zeroDeltas(1, o), P0);
+        DecodedBoxes d = decode(o, new float[] {0f, 17.03f, -100f}, zeroDeltas(1, o), P0);
         assertEquals(1, d.count());
         assertEquals(0.99999994f, d.scores()[0], 0f);
     }
@@ -116,7 +116,7 @@ class DetectionDecoderTest {
 
     @Test
     void classAgnosticDeltasAreSharedByAllClasses() {
-        Detections d = decode(options().classSpecificBoxes(false).build(), new float[] {0, 0, 0}, DX, P0);
+        DecodedBoxes d = decode(options().classSpecificBoxes(false).build(), new float[] {0, 0, 0}, DX, P0);
         assertDetections(d, new int[] {0, 1}, new float[] {1f / 3, 1f / 3}, concat(P0_RIGHT, P0_RIGHT));
     }
 
@@ -127,7 +127,7 @@ class DetectionDecoderTest {
         float[] logits = {0, 0, 0, 0};
         float[] deltas = new float[12];
         assertEquals(0, decode(three.scoreThreshold(0.25f).build(), logits, deltas, P0).count());
-        Detections d = decode(three.scoreThreshold(Math.nextDown(0.25f)).build(), logits, deltas, P0);
+        DecodedBoxes d = decode(three.scoreThreshold(Math.nextDown(0.25f)).build(), logits, deltas, P0);
         assertDetections(d, new int[] {0, 1, 2}, new float[] {0.25f, 0.25f, 0.25f}, concat(P0, P0, P0));
     }
 
@@ -140,7 +140,7 @@ class DetectionDecoderTest {
         // Row 0: exp 1, 6, 1 -> class 0 0.75, class 1 0.125. Row 1: exp 1, 4, 3 -> 0.5, 0.375.
         float[] logits = {0, ln6, 0, 0, ln4, LN3};
         DetectionOptions options = options().build();
-        Detections d = decode(options, logits, zeroDeltas(2, options), concat(P0, p1));
+        DecodedBoxes d = decode(options, logits, zeroDeltas(2, options), concat(P0, p1));
         // Class 0: row 0 suppresses row 1. Class 1: row 1 suppresses row 0. Across classes nothing is suppressed.
         assertDetections(d, new int[] {0, 1}, new float[] {0.75f, 0.375f}, concat(P0, p1));
     }
@@ -153,7 +153,7 @@ class DetectionDecoderTest {
         DetectionOptions.Builder one = options().numClasses(1).scoreActivation(ScoreActivation.SIGMOID);
         float[] deltas = new float[12];
 
-        Detections capped = decode(one.detectionsPerImage(2).build(), logits, deltas, proposals);
+        DecodedBoxes capped = decode(one.detectionsPerImage(2).build(), logits, deltas, proposals);
         float[] best = {20, 0, 30, 10, 0, 0, 10, 10};
         assertDetections(capped, new int[] {0, 0}, new float[] {0.75f, 0.5f}, best);
         // 0 means no cap.
@@ -164,7 +164,7 @@ class DetectionDecoderTest {
     void sigmoidScoresEveryColumnAsAClass() {
         // No background column: column k is class k, and so is delta slot k.
         DetectionOptions options = options().scoreActivation(ScoreActivation.SIGMOID).build();
-        Detections d = decode(options, new float[] {0, LN3}, concat(DX, DY), P0);
+        DecodedBoxes d = decode(options, new float[] {0, LN3}, concat(DX, DY), P0);
         assertDetections(d, new int[] {1, 0}, new float[] {0.75f, 0.5f}, concat(P0_DOWN, P0_RIGHT));
     }
 
@@ -173,9 +173,9 @@ class DetectionDecoderTest {
         // P0_RIGHT reaches x = 60 and P0_DOWN y = 40; the image here is 55 x 35.
         float[] logits = {0, 0, 0};
         float[] deltas = concat(DX, DY);
-        Detections clipped = new DetectionDecoder(options().build()).decode(logits, 0, deltas, 0, P0, 1, 35, 55);
+        DecodedBoxes clipped = new DetectionDecoder(options().build()).decode(logits, 0, deltas, 0, P0, 1, 35, 55);
         assertArrayEquals(new float[] {20, 10, 55, 30, 10, 20, 50, 35}, clipped.boxes(), 1e-4f);
-        Detections raw = new DetectionDecoder(options().clipBoxes(false).build()).decode(logits, 0, deltas, 0, P0, 1,
+        DecodedBoxes raw = new DetectionDecoder(options().clipBoxes(false).build()).decode(logits, 0, deltas, 0, P0, 1,
                 35, 55);
         assertArrayEquals(concat(P0_RIGHT, P0_DOWN), raw.boxes(), 1e-4f);
     }
@@ -188,7 +188,7 @@ class DetectionDecoderTest {
         float[] deltas = new float[8];
         assertEquals(0, decode(options().minBoxSize(0.01f).build(), logits, deltas, outside).count());
         // minBoxSize 0 (gluon-cv, detectron2): no size filter, the empty box stays.
-        Detections kept = decode(options().minBoxSize(0f).build(), logits, deltas, outside);
+        DecodedBoxes kept = decode(options().minBoxSize(0f).build(), logits, deltas, outside);
         assertArrayEquals(new float[] {0, 10, 0, 30, 0, 10, 0, 30}, kept.boxes());
     }
 
@@ -196,7 +196,7 @@ class DetectionDecoderTest {
     void largeLogitsDoNotOverflowTheSoftmax() {
         DetectionOptions options = options().build();
         // Shifted by the row maximum: exp(0) = 1 for the winner, exp(-1000) = 0 for the rest.
-        Detections d = decode(options, new float[] {0, 1000f, 0}, zeroDeltas(1, options), P0);
+        DecodedBoxes d = decode(options, new float[] {0, 1000f, 0}, zeroDeltas(1, options), P0);
         assertDetections(d, new int[] {0}, new float[] {1f}, P0);
         assertEquals(0, decode(options, new float[] {1000f, 0, 0}, zeroDeltas(1, options), P0).count());
     }
@@ -209,7 +209,7 @@ class DetectionDecoderTest {
         float[] logits = {0, 10f, 0};
         float[] deltas = {0, 0, 1000f, 0, 0, 0, 0, 0};
         assertEquals(0, decode(options().boxCoder(noClamp).clipBoxes(false).build(), logits, deltas, P0).count());
-        Detections clipped = decode(options().boxCoder(noClamp).build(), logits, deltas, P0);
+        DecodedBoxes clipped = decode(options().boxCoder(noClamp).build(), logits, deltas, P0);
         assertArrayEquals(new float[] {0, 10, IMAGE_W, 30}, clipped.boxes());
     }
 
@@ -227,7 +227,7 @@ class DetectionDecoderTest {
         float[] ghosts = {-1, -1, -1, -1, -1, -1, -1, -1};
         float[] logits = {0, 2f, 0, 0, 2f, 0};
         float[] deltas = {0.3f, -0.2f, 1f, 1f, 0, 0, 0, 0, 0.5f, 0.5f, -1f, 2f, 0, 0, 0, 0};
-        Detections d = decode(gluon, logits, deltas, ghosts);
+        DecodedBoxes d = decode(gluon, logits, deltas, ghosts);
         assertEquals(4, d.count());
         assertArrayEquals(new int[] {0, 0, 1, 1}, d.classIndices());
         for (float v : d.boxes()) {
@@ -240,9 +240,9 @@ class DetectionDecoderTest {
         DetectionOptions options = options().build();
         float[] logits = {0, 0, 0};
         float[] deltas = concat(DX, DY);
-        Detections alone = decode(options, logits, deltas, P0);
+        DecodedBoxes alone = decode(options, logits, deltas, P0);
         // Second image of a batch: its logits and deltas follow a block that would change every result.
-        Detections second = new DetectionDecoder(options).decode(concat(new float[] {9, -9, -9}, logits), 3,
+        DecodedBoxes second = new DetectionDecoder(options).decode(concat(new float[] {9, -9, -9}, logits), 3,
                 concat(GARBAGE, GARBAGE, deltas), 8, P0, 1, IMAGE_H, IMAGE_W);
         assertDetections(second, alone.classIndices(), alone.scores(), alone.boxes());
     }
@@ -252,7 +252,7 @@ class DetectionDecoderTest {
         DetectionDecoder decoder = new DetectionDecoder(options().build());
         float[] many = concat(P0, P0_RIGHT, P0_DOWN, P0);
         decoder.decode(new float[12], 0, new float[32], 0, many, 4, IMAGE_H, IMAGE_W);
-        Detections d = decoder.decode(new float[] {0, 0, 0}, 0, concat(DX, DY), 0, P0, 1, IMAGE_H, IMAGE_W);
+        DecodedBoxes d = decoder.decode(new float[] {0, 0, 0}, 0, concat(DX, DY), 0, P0, 1, IMAGE_H, IMAGE_W);
         assertDetections(d, new int[] {0, 1}, new float[] {1f / 3, 1f / 3}, concat(P0_RIGHT, P0_DOWN));
     }
 
@@ -285,7 +285,7 @@ class DetectionDecoderTest {
                 deltas[i] = (float) random.nextGaussian() * 0.5f;
             }
             DetectionOptions listAll = builder.nmsThreshold(Float.NaN).detectionsPerImage(0).build();
-            Detections all = new DetectionDecoder(listAll)
+            DecodedBoxes all = new DetectionDecoder(listAll)
                     .decode(logits, 0, deltas, 0, proposals, rows, IMAGE_H, IMAGE_W);
             int cap = options.detectionsPerImage() > 0 ? options.detectionsPerImage() : all.count();
             int[] keep = ReferenceNms.keep(all.boxes(), all.scores(), all.classIndices(), all.count(),
@@ -298,7 +298,7 @@ class DetectionDecoderTest {
                 scores[k] = all.scores()[keep[k]];
                 classIndices[k] = all.classIndices()[keep[k]];
             }
-            Detections d = new DetectionDecoder(options).decode(logits, 0, deltas, 0, proposals, rows, IMAGE_H, IMAGE_W);
+            DecodedBoxes d = new DetectionDecoder(options).decode(logits, 0, deltas, 0, proposals, rows, IMAGE_H, IMAGE_W);
             String what = "trial " + trial;
             assertArrayEquals(classIndices, d.classIndices(), what);
             assertArrayEquals(scores, d.scores(), what);

@@ -44,7 +44,8 @@ class ProposalSelectorTest {
 
     /** One 16 x 16 anchor per cell of a stride-16 map, centred on the cell: they tile the map. */
     private static float[] cellSizedGrid(int h, int w) {
-        return new AnchorGenerator(AnchorStyle.DETECTRON2, 16, new float[] {16f}, new float[] {1f}, 0.5f).anchors(h, w);
+        return new AnchorGenerator(
+                new AnchorOptions(AnchorStyle.DETECTRON2, 16, new float[] {16f}, new float[] {1f}, 0.5f)).anchors(h, w);
     }
 
     /** No caps that matter, no size or score filter, NMS at 0.7. */
@@ -290,7 +291,8 @@ class ProposalSelectorTest {
             int featH = 1 + random.nextInt(10);
             int featW = 1 + random.nextInt(12);
             AnchorStyle style = AnchorStyle.values()[random.nextInt(AnchorStyle.values().length)];
-            float[] anchors = new AnchorGenerator(style, 16, new float[] {16, 32, 64}, new float[] {0.5f, 1f, 2f}, 0f)
+            float[] anchors = new AnchorGenerator(
+                    new AnchorOptions(style, 16, new float[] {16, 32, 64}, new float[] {0.5f, 1f, 2f}, 0f))
                     .anchors(featH, featW);
             int total = anchors.length / 4;
             ProposalOptions options = ProposalOptions.builder()
@@ -327,8 +329,9 @@ class ProposalSelectorTest {
                 .padProposals(true)
                 .boxCoder(new BoxCoder(new float[] {1, 1, 1, 1}, BoxCoder.Mode.MULTIPLY, Float.NaN))
                 .build();
-        float[] anchors = new AnchorGenerator(AnchorStyle.GLUONCV, 16, new float[] {32, 64, 128, 256, 512},
-                new float[] {0.5f, 1f, 2f}, 0f).anchors(38, 50);
+        float[] anchors = new AnchorGenerator(
+                new AnchorOptions(AnchorStyle.GLUONCV, 16, new float[] {32, 64, 128, 256, 512},
+                new float[] {0.5f, 1f, 2f}, 0f)).anchors(38, 50);
         Random random = new Random(9);
         for (int trial = 0; trial < 2; trial++) {
             float[] objectness = clusteredLogits(random, anchors, 38 * 50, 600, 800);

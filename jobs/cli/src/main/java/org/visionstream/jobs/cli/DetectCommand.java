@@ -1,7 +1,6 @@
 package org.visionstream.jobs.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -9,9 +8,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import org.visionstream.operators.detect.Detection;
 import org.visionstream.operators.detect.Detector;
 import org.visionstream.operators.detect.FrameDetections;
+import org.visionstream.operators.events.DetectionEventJson;
 import org.visionstream.operators.preprocess.DecodedImage;
 import org.visionstream.operators.preprocess.ImageDecodeException;
 import org.visionstream.operators.preprocess.ImageDecoder;
@@ -26,7 +25,7 @@ import picocli.CommandLine.Parameters;
         description = "Detect objects in images and print one JSON object per image (boxes in original pixels).")
 public final class DetectCommand implements Callable<Integer> {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = new ObjectMapper().registerModule(DetectionEventJson.module());
 
     @Mixin
     DetectorMixin detector;
@@ -60,15 +59,7 @@ public final class DetectCommand implements Callable<Integer> {
         out.put("image", image.toString());
         out.put("width", frame.width());
         out.put("height", frame.height());
-        ArrayNode list = out.putArray("detections");
-        for (Detection d : frame.detections()) {
-            ObjectNode o = list.addObject();
-            o.put("label", d.label());
-            o.put("classId", d.classId());
-            o.put("score", d.score());
-            ArrayNode box = o.putArray("box");
-            box.add(d.x1()).add(d.y1()).add(d.x2()).add(d.y2());
-        }
+        out.putPOJO("detections", frame.detections());
         return out;
     }
 }

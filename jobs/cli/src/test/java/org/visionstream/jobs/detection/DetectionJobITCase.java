@@ -193,7 +193,7 @@ class DetectionJobITCase {
             assertEquals(new DetectionEvent.Image(500, 406), e.image());
             assertEquals(expected.size(), e.detections().size());
             for (int i = 0; i < expected.size(); i++) {
-                DetectionEvent.Item got = e.detections().get(i);
+                Detection got = e.detections().get(i);
                 assertEquals(expected.get(i).label(), got.label());
                 assertEquals(expected.get(i).score(), got.score(), 1e-6f);
                 assertTrue(Arrays.equals(expected.get(i).box(), got.box()), Arrays.toString(got.box()));

@@ -1,4 +1,4 @@
-package org.visionstream.operators.detect;
+package org.visionstream.operators.detect.internal;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
@@ -7,7 +7,7 @@ import org.visionstream.operators.bundle.ModelManifest.BoxScaling;
 import org.visionstream.operators.bundle.ModelManifest.Output;
 import org.visionstream.operators.preprocess.ResizePlan;
 
-class DetectorBoxMappingTest {
+class BoxMappingTest {
 
     /** 500 x 406 resized to 739 x 600 (gluon-cv's rule: short side 600, sides rounded separately). */
     private static final ResizePlan PLAN = new ResizePlan(500, 406, 739, 600, 600.0 / 406);
@@ -15,7 +15,7 @@ class DetectorBoxMappingTest {
 
     private static float[] map(Output output) {
         float[] out = new float[4];
-        Detector.toOriginal(OUTSIDE, 0, PLAN, output, out);
+        FasterRcnnTranslator.toOriginal(OUTSIDE, 0, PLAN, output, out);
         return out;
     }
 
