@@ -36,7 +36,7 @@ final class Images {
                     + " decoded in the job but not here: " + e.getMessage(), e);
         }
         Mat mat = toMat(image);
-        painter.paint(mat, frame.detections());
+        painter.paint(mat, frame.event().detections());
         return mat;
     }
 

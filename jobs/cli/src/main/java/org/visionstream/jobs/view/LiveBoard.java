@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import org.bytedeco.opencv.opencv_core.Mat;
+import org.visionstream.operators.detect.Detection;
 import org.visionstream.operators.events.DetectionEvent;
 
 /**
@@ -140,7 +141,7 @@ final class LiveBoard implements Consumer<JoinedFrame> {
             out.put("height", e.image().height());
             out.setAll(stats);
             ArrayNode list = out.putArray("detections");
-            for (DetectionEvent.Item d : e.detections()) {
+            for (Detection d : e.detections()) {
                 ObjectNode o = list.addObject();
                 o.put("label", d.label());
                 o.put("score", d.score());

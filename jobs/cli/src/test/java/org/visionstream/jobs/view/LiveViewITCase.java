@@ -48,6 +48,7 @@ import org.visionstream.jobs.testing.TestData;
 import org.visionstream.operators.detect.Detector;
 import org.visionstream.operators.detect.DetectorOptions;
 import org.visionstream.operators.detect.FrameDetections;
+import org.visionstream.operators.detect.Detection;
 import org.visionstream.operators.events.DetectionEvent;
 import org.visionstream.operators.events.DetectionEventJson;
 import org.visionstream.operators.frames.FrameMetadata;
@@ -116,9 +117,7 @@ class LiveViewITCase {
                         (System.nanoTime() - start) / 1e6, new DetectionEvent.Model("d2go-fbnetv3a-c4-coco", "test"),
                         new DetectionEvent.Image(found.width(), found.height()),
                         new DetectionEvent.Source(r.topic(), r.partition(), r.offset()),
-                        found.detections().stream()
-                                .map(d -> new DetectionEvent.Item(d.label(), d.classId(), d.score(), d.box()))
-                                .toList()));
+                        found.detections()));
             }
         }
         assertEquals(FRAMES, events.size());
@@ -200,7 +199,7 @@ class LiveViewITCase {
         DecodedImage original = new ImageDecoder().decode(images.get(FRAMES - 1));
         assertEquals(original.width(), shown.getWidth(), what + " width (device scale factor 1)");
         assertEquals(original.height(), shown.getHeight(), what + " height");
-        DetectionEvent.Item item = event.detections().get(event.detections().size() - 1);
+        Detection item = event.detections().get(event.detections().size() - 1);
         int[] colour = DetectionPainter.colour(item.classId());
         float[] box = item.box();
         int x1 = Math.round(box[0]);
