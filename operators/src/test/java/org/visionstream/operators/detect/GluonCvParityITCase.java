@@ -174,7 +174,7 @@ class GluonCvParityITCase {
                         rows[6 * r + 1], rows[6 * r + 2], rows[6 * r + 3], rows[6 * r + 4], rows[6 * r + 5]));
             }
         }
-        for (Detection[] p : pairs(image + " (stages)", expected, javaRows, 0f)) {
+        for (Detection[] p : pairs(image + " (stages)", expected, javaRows)) {
             assertTrue(boxDistance(p[0], p[1]) <= STAGE_BOX_TOLERANCE
                     && Math.abs(p[0].score() - p[1].score()) <= STAGE_SCORE_TOLERANCE, image + ": " + p[0] + " vs " + p[1]);
         }
@@ -187,7 +187,7 @@ class GluonCvParityITCase {
         assertTrue(exact != null && !exact.isEmpty(), "the reference detects nothing on " + image);
         float box = 0;
         float score = 0;
-        for (Detection[] p : pairs(image.toString(), exact, java.get(image.toString()), 0f)) {
+        for (Detection[] p : pairs(image.toString(), exact, java.get(image.toString()))) {
             box = Math.max(box, boxDistance(p[0], p[1]));
             score = Math.max(score, Math.abs(p[0].score() - p[1].score()));
         }
@@ -209,10 +209,10 @@ class GluonCvParityITCase {
     /**
      * {@code actual} (any class interleaving, each class by descending score) against {@code expected}
      * (class-major): the same detections one to one and in the same order within each class, except that
-     * entries whose expected scores lie within {@code tieGap} of their neighbours may come in any order
-     * among themselves. Returns the pairs, expected first.
+     * entries with exactly the same expected score may come in any order among themselves. Returns the
+     * pairs, expected first.
      */
-    private static List<Detection[]> pairs(String what, List<Detection> expected, List<Detection> actual, float tieGap) {
+    private static List<Detection[]> pairs(String what, List<Detection> expected, List<Detection> actual) {
         assertEquals(expected.size(), actual.size(), what + ": number of detections");
         List<Detection> grouped = new ArrayList<>(actual);
         grouped.sort(Comparator.comparingInt(Detection::classId)); // stable: keeps each class's order
@@ -221,7 +221,7 @@ class GluonCvParityITCase {
         while (i < expected.size()) {
             int end = i + 1;
             while (end < expected.size() && expected.get(end).classId() == expected.get(i).classId()
-                    && expected.get(end - 1).score() - expected.get(end).score() <= tieGap) {
+                    && expected.get(end - 1).score() == expected.get(end).score()) {
                 end++;
             }
             List<Detection> candidates = new ArrayList<>(grouped.subList(i, end));
