@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.function.ToLongFunction;
@@ -104,9 +105,8 @@ public final class BenchCommand implements Callable<Integer> {
                         + "input of %.0f pixels (x%.3f).%n", doc.get("convention").asText(), input.get("height").asInt(),
                 input.get("width").asInt(), input.get("rois").asInt(), pixels, areaScale);
         System.out.printf("%-36s %12s %12s %12s%n", "graph", "GFLOP", "median ms", "GFLOP/s");
-        Map<String, Stage> stages = Map.of("backbone.onnx", Stage.BACKBONE, "rpn.onnx", Stage.RPN, "head.onnx", Stage.HEAD);
-        for (String graph : List.of("backbone.onnx", "rpn.onnx", "head.onnx")) {
-            Stage stage = stages.get(graph);
+        for (Stage stage : List.of(Stage.BACKBONE, Stage.RPN, Stage.HEAD)) {
+            String graph = stage.name().toLowerCase(Locale.ROOT) + ".onnx";
             double gflop = doc.get("graphs").get(graph).asDouble() / 1e9 * (stage == Stage.HEAD ? 1 : areaScale);
             double median = percentile(samples, s -> stage(s, stage), 0.5);
             System.out.printf("  %-34s %12.2f %12.3f %12.1f%n", graph, gflop, median / 1e6, gflop / (median / 1e9));
