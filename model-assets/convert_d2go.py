@@ -3,8 +3,8 @@
 
     /usr/bin/python3 model-assets/convert_d2go.py --weights d2go.pt --out DIR [--ort-jar JAR] [--if-stale]
 
-Writes backbone.onnx, rpn.onnx, head.onnx (RoIAlign inside) and model.json, every constant read from the
-TorchScript code and buffers, then checks each graph under ONNX Runtime against its TorchScript submodule
+Writes backbone.onnx, rpn.onnx, head.onnx (RoIAlign inside), model.json, every constant read from the
+TorchScript code and buffers, and flops.json (each graph's arithmetic, visionstream_bundle.flops), then checks each graph under ONNX Runtime against its TorchScript submodule
 on random and real inputs (selfcheck/, tools/OrtGraphCheck.java). Exits non-zero when anything is off.
 """
 import argparse
@@ -20,7 +20,7 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 import torchvision  # noqa: E402
 
-from visionstream_bundle import d2go, manifest, selfcheck  # noqa: E402
+from visionstream_bundle import d2go, flops, manifest, selfcheck  # noqa: E402
 
 NAME = "d2go-fbnetv3a-c4-coco"
 SOURCE_URL = ("https://raw.githubusercontent.com/pytorch/android-demo-app/"
@@ -183,7 +183,9 @@ def main():
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
     num_classes = export(model, conv, work)
-    manifest.write(build_manifest(conv, a.weights, sha, d2go.class_names(classes), num_classes), work)
+    m = build_manifest(conv, a.weights, sha, d2go.class_names(classes), num_classes)
+    manifest.write(m, work)
+    flops.write(work, m)
     write_fixtures(model, conv, work, image)
     selfcheck.publish(work, out, ort_jar, "TorchScript model", started)
 

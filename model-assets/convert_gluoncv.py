@@ -2,12 +2,13 @@
 """Exports gluon-cv 0.7.0 faster_rcnn_resnet50_v1b_voc (re-implemented in PyTorch) as a VisionStream bundle.
 
     /usr/bin/python3 model-assets/convert_gluoncv.py --params FILE.params --out DIR [--ort-jar JAR] [--if-stale]
-    /usr/bin/python3 model-assets/convert_gluoncv.py --random-init --seed N [--reduced] --out DIR [--ort-jar JAR]
+    /usr/bin/python3 model-assets/convert_gluoncv.py --random-init --seed N [--reduced] [--calibration-image IMG]
+        --out DIR [--ort-jar JAR]
 
 Writes backbone.onnx, rpn.onnx, head.onnx (RoIAlign inside), weights.pt (the PyTorch state_dict the
-graphs come from) and model.json, then checks each graph under ONNX Runtime against the PyTorch module
-on a real image and a random batch (selfcheck/, tools/OrtGraphCheck.java). Exits non-zero when anything
-is off; only a bundle that passes replaces DIR.
+graphs come from), model.json and flops.json (each graph's arithmetic), then checks each graph under ONNX
+Runtime against the PyTorch module on a real image and a random batch (selfcheck/, tools/OrtGraphCheck.java).
+Exits non-zero when anything is off; only a bundle that passes replaces DIR.
 """
 import argparse
 import copy
@@ -22,9 +23,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
-from PIL import Image  # noqa: E402
 
-from visionstream_bundle import gluoncv, manifest, selfcheck  # noqa: E402
+from visionstream_bundle import flops, gluoncv, manifest, selfcheck  # noqa: E402
 from visionstream_bundle.mxnet_params import ParamsError, read_params  # noqa: E402
 
 NAME = "gluoncv-faster-rcnn-resnet50-v1b-voc"
@@ -40,6 +40,10 @@ MODEL_ZOO_URL = ("https://apache-mxnet.s3-accelerate.dualstack.amazonaws.com/glu
 # (README section 7). 4x leaves room for other CPUs' kernels; a wrong operation is far outside (an aligned
 # RoIAlign: 1e5x). The float32 error itself reaches 200 ulps of the largest feature after 13 blocks.
 MAX_FACTOR, MEAN_FACTOR = 4, 4
+# --random-init's default calibration image, in shared/media/images/voc: the most textured of the shared
+# images, so that the others' activations come out no larger than on it (calibrated on 000004.jpg, the
+# others' head logits were twice as spread).
+CALIBRATION_IMAGE = "000002.jpg"
 
 
 def random_batch_rois(h, w, n, seed):
@@ -54,22 +58,12 @@ def random_batch_rois(h, w, n, seed):
     return torch.from_numpy(np.concatenate([boxes, edges]).astype(np.float32))
 
 
-def real_image(path):
-    """The check image as gluon-cv's eval transform feeds it (A.2): RGB, short side 600 (long <= 1000),
-    /255, ImageNet mean/std. Resampled with PIL's bilinear filter: the check needs a real input, not
-    OpenCV's exact pixels."""
-    rgb = Image.open(path).convert("RGB")
-    rgb = rgb.resize(gluoncv.network_size(*rgb.size), Image.BILINEAR)
-    x = torch.from_numpy(np.asarray(rgb, dtype=np.float32) / 255).permute(2, 0, 1)
-    return ((x - torch.tensor(gluoncv.MEAN)[:, None, None]) / torch.tensor(gluoncv.STD)[:, None, None])[None]
-
-
 def write_fixtures(model, out, image):
     graphs32, graphs64 = gluoncv.graphs(model), gluoncv.graphs(copy.deepcopy(model).double())
     fx = selfcheck.Fixtures(out)
     torch.manual_seed(0)
     with torch.no_grad():
-        for case, x in (("real-image", real_image(image)), ("random-batch2", torch.randn(2, 3, 240, 320))):
+        for case, x in (("real-image", gluoncv.network_input(image)), ("random-batch2", torch.randn(2, 3, 240, 320))):
             h, w = x.shape[-2:]
             boxes = random_batch_rois(h, w, 24, 0)
             batch = torch.zeros(len(boxes), 1)
@@ -151,8 +145,8 @@ def from_params(path):
     return model, NAME, "gluon-cv 0.7.0 faster_rcnn_resnet50_v1b_voc (ResNet-50 v1b C4), PASCAL VOC", source
 
 
-def from_seed(seed, reduced):
-    model = gluoncv.build_model(seed=seed, reduced=reduced)
+def from_seed(seed, reduced, calibration_image):
+    model = gluoncv.build_model(seed=seed, reduced=reduced, calibration_image=calibration_image)
     size = f"widths / {gluoncv.REDUCED_DIVISOR}" if reduced else "full widths"
     name = f"gluoncv-resnet50-c4-voc-random-s{seed}{'-reduced' if reduced else ''}"
     description = (f"RANDOM, untrained weights (seed {seed}, {size}) in the layout of gluon-cv 0.7.0 "
@@ -180,20 +174,31 @@ def main():
     p.add_argument("--out", required=True, type=Path, help="bundle folder to write")
     p.add_argument("--ort-jar", help="onnxruntime jar for the self-check")
     p.add_argument("--check-image", type=Path, help="a real image for the self-check")
+    p.add_argument("--calibration-image", type=Path,
+                   help="the real image --random-init calibrates its weights' magnitudes on")
     p.add_argument("--if-stale", action="store_true", help="do nothing when --out already holds this conversion")
     a = p.parse_args()
     if a.random_init != (a.seed is not None):
         p.error("--random-init and --seed go together")
     if a.reduced and not a.random_init:
         p.error("--reduced applies to --random-init only (a .params file's shapes give its widths)")
+    if a.calibration_image and not a.random_init:
+        p.error("--calibration-image applies to --random-init only")
     started = time.time()
-    model, name, description, source = from_params(a.params) if a.params else from_seed(a.seed, a.reduced)
+    images = Path(__file__).resolve().parent.parent.parent / "shared/media/images/voc"
+    if a.random_init:
+        calibration = a.calibration_image or images / CALIBRATION_IMAGE
+        if not calibration.is_file():
+            raise SystemExit(f"calibration image not found: {calibration} (pass --calibration-image)")
+        model, name, description, source = from_seed(a.seed, a.reduced, calibration)
+    else:
+        model, name, description, source = from_params(a.params)
     out = a.out.resolve()
     if a.if_stale and manifest.is_current(out, source["sha256"], __file__):
         print(f"bundle {out} is up to date")
         return
     ort_jar = selfcheck.find_ort_jar(a.ort_jar)
-    image = a.check_image or Path(__file__).resolve().parent.parent.parent / "shared/media/images/voc/000004.jpg"
+    image = a.check_image or images / "000004.jpg"
     if not image.is_file():
         raise SystemExit(f"self-check image not found: {image} (pass --check-image)")
     work = out.parent / (out.name + ".partial")
@@ -201,7 +206,9 @@ def main():
     work.mkdir(parents=True)
     gluoncv.export(model, work)
     (work / gluoncv.WEIGHTS_FILE).write_bytes(weights_bytes(model))
-    manifest.write(build_manifest(name, description, source), work)
+    m = build_manifest(name, description, source)
+    manifest.write(m, work)
+    flops.write(work, m)
     write_fixtures(model, work, image)
     selfcheck.publish(work, out, ort_jar, "PyTorch model", started)
 

@@ -1,11 +1,15 @@
 package org.visionstream.jobs.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.function.ToLongFunction;
@@ -16,6 +20,8 @@ import org.visionstream.operators.detect.StageTimes.Stage;
 import org.visionstream.operators.preprocess.DecodedImage;
 import org.visionstream.operators.preprocess.ImageDecodeException;
 import org.visionstream.operators.preprocess.ImageDecoder;
+import org.visionstream.operators.preprocess.Preprocessor;
+import org.visionstream.operators.preprocess.ResizePlan;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -23,7 +29,8 @@ import picocli.CommandLine.Parameters;
 
 /**
  * {@code visionstream bench --model DIR IMAGE...}: times the whole detector per image next to the time
- * spent inside ONNX Runtime, so the Java share of the frame time is visible. Prints a table.
+ * spent inside ONNX Runtime, so the Java share of the frame time is visible. Prints a table, and where the
+ * bundle has a flops.json (written by the converters) each graph's FLOPs and achieved GFLOP/s.
  */
 @Command(
         name = "bench",
@@ -78,8 +85,42 @@ public final class BenchCommand implements Callable<Integer> {
                 }
             }
             printTable(d, samples);
+            printFlops(d, decoded, samples);
         }
         return 0;
+    }
+
+    /**
+     * Each graph's FLOPs for this run's frames and the rate achieved at the median time. flops.json counts
+     * them at a nominal input; the backbone and RPN scale with the network input's area (to within the
+     * rounding of each stride), the head with its RoIs (at the nominal count: every RoI of a bundle that
+     * pads its proposals, an upper bound otherwise).
+     */
+    private void printFlops(Detector d, List<DecodedImage> decoded, List<long[]> samples) throws IOException {
+        Path file = d.options().bundle().resolve("flops.json");
+        if (!Files.isRegularFile(file)) {
+            System.out.println("no flops.json in the bundle: convert it again to count each graph's FLOPs");
+            return;
+        }
+        JsonNode doc = new ObjectMapper().readTree(file.toFile());
+        JsonNode input = doc.get("input");
+        Preprocessor preprocessor = new Preprocessor(d.manifest().preprocess());
+        double pixels = 0;
+        for (DecodedImage image : decoded) {
+            ResizePlan plan = preprocessor.plan(image.width(), image.height());
+            pixels += (double) plan.width() * plan.height() / decoded.size();
+        }
+        double areaScale = pixels / (input.get("height").asDouble() * input.get("width").asDouble());
+        System.out.printf("%s.%nCounted at %dx%d with %d RoIs; backbone and rpn scaled to this run's mean network "
+                        + "input of %.0f pixels (x%.3f).%n", doc.get("convention").asText(), input.get("height").asInt(),
+                input.get("width").asInt(), input.get("rois").asInt(), pixels, areaScale);
+        System.out.printf("%-36s %12s %12s %12s%n", "graph", "GFLOP", "median ms", "GFLOP/s");
+        for (Stage stage : List.of(Stage.BACKBONE, Stage.RPN, Stage.HEAD)) {
+            String graph = stage.name().toLowerCase(Locale.ROOT) + ".onnx";
+            double gflop = doc.get("graphs").get(graph).asDouble() / 1e9 * (stage == Stage.HEAD ? 1 : areaScale);
+            double median = percentile(samples, s -> stage(s, stage), 0.5);
+            System.out.printf("  %-34s %12.2f %12.3f %12.1f%n", graph, gflop, median / 1e6, gflop / (median / 1e9));
+        }
     }
 
     private void printTable(Detector d, List<long[]> samples) {
