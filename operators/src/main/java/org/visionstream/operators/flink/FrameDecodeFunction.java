@@ -20,6 +20,7 @@ import org.visionstream.operators.preprocess.ImageDecoder;
 /**
  * Validates a frame's headers and decodes its image. A frame that fails either goes to
  * {@link DeadLetters#TAG} with stage {@code HEADERS} or {@code DECODE} and its reason; the job goes on.
+ * A {@code DECODE} dead letter's camera and sequence also go to {@link CameraOrderFunction#REJECTED}.
  */
 public final class FrameDecodeFunction extends ProcessFunction<RawFrame, DecodedFrame> {
 
@@ -71,13 +72,13 @@ public final class FrameDecodeFunction extends ProcessFunction<RawFrame, Decoded
         try {
             image = decoder.decode(frame.value());
         } catch (ImageDecodeException e) {
-            reject(ctx, new DeadLetter(frame, DeadLetterStage.DECODE, e.reason().name(), e.getMessage(),
+            rejectDecoded(ctx, metadata, new DeadLetter(frame, DeadLetterStage.DECODE, e.reason().name(), e.getMessage(),
                     System.currentTimeMillis()));
             return;
         } catch (RuntimeException e) {
             // A native decoder error on hostile bytes: the frame is bad, the job is fine.
-            reject(ctx, new DeadLetter(frame, DeadLetterStage.DECODE, ImageDecodeException.Reason.CORRUPT.name(),
-                    String.valueOf(e), System.currentTimeMillis()));
+            rejectDecoded(ctx, metadata, new DeadLetter(frame, DeadLetterStage.DECODE,
+                    ImageDecodeException.Reason.CORRUPT.name(), String.valueOf(e), System.currentTimeMillis()));
             return;
         }
         double millis = (System.nanoTime() - start) / 1e6;
@@ -88,5 +89,11 @@ public final class FrameDecodeFunction extends ProcessFunction<RawFrame, Decoded
     private void reject(Context ctx, DeadLetter letter) {
         deadLetters.inc();
         ctx.output(DeadLetters.TAG, letter);
+    }
+
+    /** A frame whose headers were valid: its camera's event order must not wait for its sequence. */
+    private void rejectDecoded(Context ctx, FrameMetadata metadata, DeadLetter letter) {
+        reject(ctx, letter);
+        ctx.output(CameraOrderFunction.REJECTED, new CameraOrderFunction.Rejected(metadata.cameraId(), metadata.sequence()));
     }
 }
