@@ -1,5 +1,6 @@
 package org.visionstream.operators.flink;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.metrics.Counter;
@@ -7,6 +8,9 @@ import org.apache.flink.metrics.Histogram;
 import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
+import org.visionstream.operators.bundle.ManifestReader;
+import org.visionstream.operators.bundle.ModelBundle;
+import org.visionstream.operators.bundle.ModelManifest.Resize;
 import org.visionstream.operators.deadletter.DeadLetter;
 import org.visionstream.operators.deadletter.DeadLetterStage;
 import org.visionstream.operators.frames.FrameMetadata;
@@ -29,6 +33,7 @@ public final class FrameDecodeFunction extends ProcessFunction<RawFrame, Decoded
     private final int maxFrameBytes;
     private final long maxPixels;
     private final FrameParser parser;
+    private final String bundle;
 
     private transient ImageDecoder decoder;
     private transient Counter framesIn;
@@ -40,16 +45,22 @@ public final class FrameDecodeFunction extends ProcessFunction<RawFrame, Decoded
      * @param maxPixels images declaring more pixels are dead-lettered as {@code DIMENSIONS_TOO_LARGE}
      * @param maxClockSkew frames captured further ahead of the processing time are dead-lettered as
      *     {@code INVALID_HEADER}
+     * @param bundle the model bundle the frames are decoded for: large JPEGs are decoded reduced to what
+     *     its resize rule needs (see {@link ImageDecoder}); null decodes every pixel
      */
-    public FrameDecodeFunction(int maxFrameBytes, long maxPixels, Duration maxClockSkew) {
+    public FrameDecodeFunction(int maxFrameBytes, long maxPixels, Duration maxClockSkew, Path bundle) {
         this.maxFrameBytes = maxFrameBytes;
         this.maxPixels = maxPixels;
         this.parser = new FrameParser(maxClockSkew);
+        this.bundle = bundle == null ? null : bundle.toString();
     }
 
     @Override
     public void open(OpenContext context) {
-        decoder = new ImageDecoder(maxFrameBytes, maxPixels);
+        // Read where the job runs: the bundle need only exist on the TaskManagers.
+        Resize rule = bundle == null ? null
+                : ManifestReader.read(Path.of(bundle).resolve(ModelBundle.MANIFEST)).preprocess().resize();
+        decoder = new ImageDecoder(maxFrameBytes, maxPixels, rule);
         MetricGroup group = FrameMetrics.group(getRuntimeContext().getMetricGroup());
         framesIn = group.counter("framesIn");
         deadLetters = group.counter("deadLetters");

@@ -84,7 +84,8 @@ public final class DetectionJob {
         // reads on, and the pixels never cross a channel.
         SingleOutputStreamOperator<DecodedFrame> decoded = frames
                 .rebalance()
-                .process(new FrameDecodeFunction(o.maxFrameBytes(), o.maxPixels(), o.maxClockSkew()))
+                .process(new FrameDecodeFunction(o.maxFrameBytes(), o.maxPixels(), o.maxClockSkew(),
+                        o.detector().bundle()))
                 .name("decode")
                 .uid("decode");
         SingleOutputStreamOperator<DetectionEvent> detected = decoded
