@@ -80,6 +80,8 @@ public final class FrameDetectFunction extends AbstractStreamOperator<DetectionE
     private transient List<DecodedFrame> queue;
     private transient long[] queuedAt;
     private transient ScheduledFuture<?> batchTimer;
+    /** Counts flushes, so that a timer that fires after its batch already ran leaves the next batch alone. */
+    private transient long flushes;
     private transient Counter eventsOut;
     private transient Counter deadLetters;
     private transient Histogram detectLatency;
@@ -185,9 +187,11 @@ public final class FrameDetectFunction extends AbstractStreamOperator<DetectionE
             flush();
         } else if (batchTimer == null) {
             long due = getProcessingTimeService().getCurrentProcessingTime() + batchTimeoutMillis;
+            long batch = flushes;
             batchTimer = getProcessingTimeService().registerTimer(due, time -> {
-                batchTimer = null;
-                flush();
+                if (batch == flushes) {
+                    flush();
+                }
             });
         }
     }
@@ -206,6 +210,7 @@ public final class FrameDetectFunction extends AbstractStreamOperator<DetectionE
     }
 
     private void flush() throws Exception {
+        flushes++;
         if (batchTimer != null) {
             batchTimer.cancel(false);
             batchTimer = null;
