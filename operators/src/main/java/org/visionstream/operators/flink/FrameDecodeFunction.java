@@ -1,5 +1,6 @@
 package org.visionstream.operators.flink;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.metrics.Counter;
@@ -7,6 +8,9 @@ import org.apache.flink.metrics.Histogram;
 import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
+import org.visionstream.operators.bundle.ManifestReader;
+import org.visionstream.operators.bundle.ModelBundle;
+import org.visionstream.operators.bundle.ModelManifest.Resize;
 import org.visionstream.operators.deadletter.DeadLetter;
 import org.visionstream.operators.deadletter.DeadLetterStage;
 import org.visionstream.operators.frames.FrameMetadata;
@@ -20,6 +24,7 @@ import org.visionstream.operators.preprocess.ImageDecoder;
 /**
  * Validates a frame's headers and decodes its image. A frame that fails either goes to
  * {@link DeadLetters#TAG} with stage {@code HEADERS} or {@code DECODE} and its reason; the job goes on.
+ * A {@code DECODE} dead letter's camera and sequence also go to {@link CameraOrderFunction#REJECTED}.
  */
 public final class FrameDecodeFunction extends ProcessFunction<RawFrame, DecodedFrame> {
 
@@ -28,6 +33,7 @@ public final class FrameDecodeFunction extends ProcessFunction<RawFrame, Decoded
     private final int maxFrameBytes;
     private final long maxPixels;
     private final FrameParser parser;
+    private final String bundle;
 
     private transient ImageDecoder decoder;
     private transient Counter framesIn;
@@ -39,16 +45,22 @@ public final class FrameDecodeFunction extends ProcessFunction<RawFrame, Decoded
      * @param maxPixels images declaring more pixels are dead-lettered as {@code DIMENSIONS_TOO_LARGE}
      * @param maxClockSkew frames captured further ahead of the processing time are dead-lettered as
      *     {@code INVALID_HEADER}
+     * @param bundle the model bundle the frames are decoded for: large JPEGs are decoded reduced to what
+     *     its resize rule needs (see {@link ImageDecoder}); null decodes every pixel
      */
-    public FrameDecodeFunction(int maxFrameBytes, long maxPixels, Duration maxClockSkew) {
+    public FrameDecodeFunction(int maxFrameBytes, long maxPixels, Duration maxClockSkew, Path bundle) {
         this.maxFrameBytes = maxFrameBytes;
         this.maxPixels = maxPixels;
         this.parser = new FrameParser(maxClockSkew);
+        this.bundle = bundle == null ? null : bundle.toString();
     }
 
     @Override
     public void open(OpenContext context) {
-        decoder = new ImageDecoder(maxFrameBytes, maxPixels);
+        // Read where the job runs: the bundle need only exist on the TaskManagers.
+        Resize rule = bundle == null ? null
+                : ManifestReader.read(Path.of(bundle).resolve(ModelBundle.MANIFEST)).preprocess().resize();
+        decoder = new ImageDecoder(maxFrameBytes, maxPixels, rule);
         MetricGroup group = FrameMetrics.group(getRuntimeContext().getMetricGroup());
         framesIn = group.counter("framesIn");
         deadLetters = new FrameMetrics.DeadLetterCounter(group);
@@ -71,13 +83,13 @@ public final class FrameDecodeFunction extends ProcessFunction<RawFrame, Decoded
         try {
             image = decoder.decode(frame.value());
         } catch (ImageDecodeException e) {
-            reject(ctx, new DeadLetter(frame, DeadLetterStage.DECODE, e.reason().name(), e.getMessage(),
+            rejectDecoded(ctx, metadata, new DeadLetter(frame, DeadLetterStage.DECODE, e.reason().name(), e.getMessage(),
                     System.currentTimeMillis()));
             return;
         } catch (RuntimeException e) {
             // A native decoder error on hostile bytes: the frame is bad, the job is fine.
-            reject(ctx, new DeadLetter(frame, DeadLetterStage.DECODE, ImageDecodeException.Reason.CORRUPT.name(),
-                    String.valueOf(e), System.currentTimeMillis()));
+            rejectDecoded(ctx, metadata, new DeadLetter(frame, DeadLetterStage.DECODE,
+                    ImageDecodeException.Reason.CORRUPT.name(), String.valueOf(e), System.currentTimeMillis()));
             return;
         }
         double millis = (System.nanoTime() - start) / 1e6;
@@ -88,5 +100,11 @@ public final class FrameDecodeFunction extends ProcessFunction<RawFrame, Decoded
     private void reject(Context ctx, DeadLetter letter) {
         deadLetters.inc(letter.reason());
         ctx.output(DeadLetters.TAG, letter);
+    }
+
+    /** A frame whose headers were valid: its camera's event order must not wait for its sequence. */
+    private void rejectDecoded(Context ctx, FrameMetadata metadata, DeadLetter letter) {
+        reject(ctx, letter);
+        ctx.output(CameraOrderFunction.REJECTED, new CameraOrderFunction.Rejected(metadata.cameraId(), metadata.sequence()));
     }
 }

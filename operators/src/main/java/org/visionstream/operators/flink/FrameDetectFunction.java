@@ -1,18 +1,21 @@
 package org.visionstream.operators.flink;
 
 import ai.onnxruntime.OrtException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ScheduledFuture;
 import org.apache.flink.api.common.externalresource.ExternalResourceInfo;
-import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Gauge;
 import org.apache.flink.metrics.Histogram;
 import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.runtime.execution.SuppressRestartsException;
-import org.apache.flink.streaming.api.functions.ProcessFunction;
-import org.apache.flink.util.Collector;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.util.FlinkRuntimeException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,6 +29,7 @@ import org.visionstream.operators.events.DetectionEvent;
 import org.visionstream.operators.frames.FrameMetadata;
 import org.visionstream.operators.frames.RawFrame;
 import org.visionstream.operators.inference.ExecutionProvider;
+import org.visionstream.operators.preprocess.DecodedImage;
 import org.visionstream.operators.preprocess.ImageRejectedException;
 
 /**
@@ -33,6 +37,13 @@ import org.visionstream.operators.preprocess.ImageRejectedException;
  * nothing of the configured classes was seen. Each parallel subtask loads its own model in
  * {@link #open}; on a TaskManager with Flink's {@code gpu} external resource a GPU provider runs on the
  * GPU index Flink assigned instead of the configured one.
+ *
+ * <p>Micro-batching: frames queue until {@code batchSize} have arrived or the oldest has waited
+ * {@code batchTimeout}, whichever comes first, and each batch is one {@link Detector#detect(List)} call
+ * (frames of one network-input size share a backbone and head run). A stream operator rather than a
+ * process function because the queue is flushed in {@link #prepareSnapshotPreBarrier}: its frames
+ * become events before the checkpoint barrier passes, so no frame is held across a checkpoint and the
+ * queue needs no state. Batch size 1 runs every frame at once, as before batching existed.
  *
  * <p>A frame the detector refuses for what it is ({@link ImageRejectedException}) goes to
  * {@link DeadLetters#TAG} with stage {@code MODEL} and the refusal's reason; the job goes on. Any other
@@ -42,9 +53,11 @@ import org.visionstream.operators.preprocess.ImageRejectedException;
  *
  * <p>Besides the counters and latencies of {@link FrameMetrics}, gauges say where the model runs:
  * {@code gpu} (1 on a GPU provider, 0 on CPU, for alerts on a silent CPU fallback) and
- * {@code executionProvider} (e.g. {@code cuda:0}).
+ * {@code executionProvider} (e.g. {@code cuda:0}); histograms {@code batchSize} (frames per detector
+ * call) and {@code batchQueueLatencyMs} (how long a frame waited for its batch).
  */
-public final class FrameDetectFunction extends ProcessFunction<DecodedFrame, DetectionEvent> {
+public final class FrameDetectFunction extends AbstractStreamOperator<DetectionEvent>
+        implements OneInputStreamOperator<DecodedFrame, DetectionEvent> {
 
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(FrameDetectFunction.class);
@@ -57,32 +70,67 @@ public final class FrameDetectFunction extends ProcessFunction<DecodedFrame, Det
 
     private final DetectorOptions options;
     private final int maxConsecutiveRejections;
+    private final int batchSize;
+    private final long batchTimeoutMillis;
 
     private transient Detector detector;
     private transient DetectionEvent.Model model;
     private transient int consecutiveRejections;
+    private transient List<DecodedFrame> queue;
+    private transient long[] queuedAt;
+    private transient ScheduledFuture<?> batchTimer;
+    /** Counts flushes, so that a timer that fires after its batch already ran leaves the next batch alone. */
+    private transient long flushes;
     private transient Counter eventsOut;
     private transient FrameMetrics.DeadLetterCounter deadLetters;
     private transient Histogram detectLatency;
     private transient Histogram endToEndLatency;
+    private transient Histogram batchSizes;
+    private transient Histogram queueLatency;
+
+    /** One frame per detector call. */
+    public FrameDetectFunction(DetectorOptions options, int maxConsecutiveRejections) {
+        this(options, maxConsecutiveRejections, 1, Duration.ZERO);
+    }
 
     /**
      * @param maxConsecutiveRejections this many frames refused by the detector in a row fail the task
      *     (see {@link #DEFAULT_MAX_CONSECUTIVE_REJECTIONS}); 0 never does
+     * @param batchSize frames per detector call at most; 1 runs each frame as it comes
+     * @param batchTimeout how long the first frame of a batch waits for the batch to fill
      */
-    public FrameDetectFunction(DetectorOptions options, int maxConsecutiveRejections) {
+    public FrameDetectFunction(DetectorOptions options, int maxConsecutiveRejections, int batchSize, Duration batchTimeout) {
         if (maxConsecutiveRejections < 0) {
             throw new IllegalArgumentException(
                     "maxConsecutiveRejections must be >= 0 (0: never fail), got " + maxConsecutiveRejections);
         }
+        if (batchSize < 1 || batchTimeout.isNegative()) {
+            throw new IllegalArgumentException("the batch size must be >= 1 and its timeout >= 0, got "
+                    + batchSize + " and " + batchTimeout.toMillis() + " ms");
+        }
         this.options = options;
         this.maxConsecutiveRejections = maxConsecutiveRejections;
+        this.batchSize = batchSize;
+        this.batchTimeoutMillis = batchTimeout.toMillis();
+    }
+
+    /**
+     * ONNX Runtime threads per detector when the options leave it to the job (0): the TaskManager's cores
+     * shared by its slots, so that one detector per slot uses every core without two threads fighting for
+     * one (ONNX Runtime's own default, all cores per session, oversubscribes as soon as two subtasks run).
+     */
+    static int intraOpThreads(int configured, int cores, int slots) {
+        return configured > 0 ? configured : Math.max(1, cores / Math.max(1, slots));
     }
 
     @Override
-    public void open(OpenContext context) {
+    public void open() throws Exception {
+        super.open();
         int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
-        DetectorOptions effective = options;
+        int slots = getContainingTask().getEnvironment().getTaskManagerInfo().getConfiguration()
+                .get(TaskManagerOptions.NUM_TASK_SLOTS);
+        int threads = intraOpThreads(options.intraOpThreads(), Runtime.getRuntime().availableProcessors(), slots);
+        DetectorOptions effective = options.toBuilder().intraOpThreads(threads).build();
         ExecutionProvider requested = options.executionProvider();
         if (requested.isGpu()) {
             Set<ExternalResourceInfo> gpus = getRuntimeContext().getExternalResourceInfos(GPU_RESOURCE);
@@ -92,7 +140,7 @@ public final class FrameDetectFunction extends ProcessFunction<DecodedFrame, Det
             }
             if (!indexes.isEmpty()) {
                 int device = indexes.get(subtask % indexes.size());
-                effective = options.toBuilder().executionProvider(requested.onDevice(device)).build();
+                effective = effective.toBuilder().executionProvider(requested.onDevice(device)).build();
                 LOG.info("subtask {} uses GPU {} assigned by Flink", subtask, device);
             }
         }
@@ -109,13 +157,18 @@ public final class FrameDetectFunction extends ProcessFunction<DecodedFrame, Det
         }
         model = new DetectionEvent.Model(detector.manifest().name(), detector.manifest().version());
         ExecutionProvider running = detector.executionProvider();
-        LOG.info("subtask {} runs bundle {} {} on provider {} (requested {})", subtask, model.name(), model.version(),
-                running, effective.executionProvider());
-        MetricGroup group = FrameMetrics.group(getRuntimeContext().getMetricGroup());
+        LOG.info("subtask {} runs bundle {} {} on provider {} (requested {}), {} intra-op threads, batches of up to {}"
+                + " frames or {} ms", subtask, model.name(), model.version(), running, effective.executionProvider(),
+                threads, batchSize, batchTimeoutMillis);
+        queue = new ArrayList<>(batchSize);
+        queuedAt = new long[batchSize];
+        MetricGroup group = FrameMetrics.group(getMetricGroup());
         eventsOut = group.counter("eventsOut");
         deadLetters = new FrameMetrics.DeadLetterCounter(group);
         detectLatency = FrameMetrics.latency(group, "detectLatencyMs");
         endToEndLatency = FrameMetrics.latency(group, "captureToEventLatencyMs");
+        batchSizes = FrameMetrics.latency(group, "batchSize");
+        queueLatency = FrameMetrics.latency(group, "batchQueueLatencyMs");
         group.gauge("gpu", (Gauge<Integer>) () -> running.isGpu() ? 1 : 0);
         group.gauge("executionProvider", (Gauge<String>) running::toString);
     }
@@ -125,32 +178,104 @@ public final class FrameDetectFunction extends ProcessFunction<DecodedFrame, Det
      * @throws Exception anything else the detector throws ({@code OrtException}, errors): not the frame's fault
      */
     @Override
-    public void processElement(DecodedFrame in, Context ctx, Collector<DetectionEvent> out) throws Exception {
-        long start = System.nanoTime();
-        FrameDetections result;
-        try {
-            result = detector.detect(in.image());
-        } catch (ImageRejectedException e) {
-            reject(in, e, ctx);
+    public void processElement(StreamRecord<DecodedFrame> record) throws Exception {
+        queuedAt[queue.size()] = System.nanoTime();
+        // The upstream decoder makes a new DecodedFrame per frame, so holding it here is safe with object reuse.
+        queue.add(record.getValue());
+        if (queue.size() >= batchSize) {
+            flush();
+        } else if (batchTimer == null) {
+            long due = getProcessingTimeService().getCurrentProcessingTime() + batchTimeoutMillis;
+            long batch = flushes;
+            batchTimer = getProcessingTimeService().registerTimer(due, time -> {
+                if (batch == flushes) {
+                    flush();
+                }
+            });
+        }
+    }
+
+    /** Runs the queued frames: events (or dead letters) leave before the barrier that follows them. */
+    @Override
+    public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
+        flush();
+    }
+
+    /** End of a bounded input or stop-with-savepoint (drain): nothing stays queued. */
+    @Override
+    public void finish() throws Exception {
+        flush();
+        super.finish();
+    }
+
+    private void flush() throws Exception {
+        flushes++;
+        if (batchTimer != null) {
+            batchTimer.cancel(false);
+            batchTimer = null;
+        }
+        if (queue.isEmpty()) {
             return;
         }
+        long start = System.nanoTime();
+        // Taken off the queue first: after a failure the task restarts from the checkpoint, and closing
+        // it must not run the same frames again.
+        List<DecodedFrame> batch = queue;
+        queue = new ArrayList<>(batchSize);
+        int n = batch.size();
+        for (int i = 0; i < n; i++) {
+            queueLatency.update((start - queuedAt[i]) / 1_000_000);
+        }
+        batchSizes.update(n);
+        List<DecodedImage> images = new ArrayList<>(n);
+        for (DecodedFrame frame : batch) {
+            images.add(frame.image());
+        }
+        List<FrameDetections> results;
+        try {
+            results = detector.detect(images);
+        } catch (ImageRejectedException e) {
+            // One refused frame fails the whole call before any graph runs: run the batch frame by frame,
+            // so that only the refused one becomes a dead letter (rare, so the lost batching costs nothing).
+            results = null;
+        }
+        double millis = (System.nanoTime() - start) / 1e6 / n;
+        for (int i = 0; i < n; i++) {
+            DecodedFrame in = batch.get(i);
+            if (results != null) {
+                emit(in, results.get(i), millis);
+                continue;
+            }
+            long one = System.nanoTime();
+            try {
+                emit(in, detector.detect(in.image()), (System.nanoTime() - one) / 1e6);
+            } catch (ImageRejectedException e) {
+                reject(in, e);
+            }
+        }
+    }
+
+    /** @param millis the frame's detector time: its share of the batch's */
+    private void emit(DecodedFrame in, FrameDetections result, double millis) {
         consecutiveRejections = 0;
-        double millis = (System.nanoTime() - start) / 1e6;
         long now = System.currentTimeMillis();
         FrameMetadata m = in.metadata();
         RawFrame f = in.frame();
-        out.collect(new DetectionEvent(m.cameraId(), m.sequence(), m.captureTimestamp(), in.ingestTimestamp(), now,
-                in.decodeMillis(), millis, model, new DetectionEvent.Image(result.width(), result.height()),
-                new DetectionEvent.Source(f.topic(), f.partition(), f.offset()), result.detections()));
+        output.collect(new StreamRecord<>(new DetectionEvent(m.cameraId(), m.sequence(), m.captureTimestamp(),
+                in.ingestTimestamp(), now, in.decodeMillis(), millis, model,
+                new DetectionEvent.Image(result.width(), result.height()),
+                new DetectionEvent.Source(f.topic(), f.partition(), f.offset()), result.detections())));
         eventsOut.inc();
         detectLatency.update(Math.round(millis));
         endToEndLatency.update(Math.max(0, now - m.captureTimestamp()));
     }
 
-    private void reject(DecodedFrame in, ImageRejectedException e, Context ctx) {
+    private void reject(DecodedFrame in, ImageRejectedException e) {
         deadLetters.inc(e.reason().name());
-        ctx.output(DeadLetters.TAG, new DeadLetter(in.frame(), DeadLetterStage.MODEL, e.reason().name(),
-                e.getMessage(), System.currentTimeMillis()));
+        output.collect(DeadLetters.TAG, new StreamRecord<>(new DeadLetter(in.frame(), DeadLetterStage.MODEL,
+                e.reason().name(), e.getMessage(), System.currentTimeMillis())));
+        output.collect(CameraOrderFunction.REJECTED, new StreamRecord<>(
+                new CameraOrderFunction.Rejected(in.metadata().cameraId(), in.metadata().sequence())));
         // One odd frame is the camera's; every frame refused (say, by a bundle's bad resize rule) is the model's.
         if (maxConsecutiveRejections > 0 && ++consecutiveRejections >= maxConsecutiveRejections) {
             throw new FlinkRuntimeException(consecutiveRejections + " frames in a row were refused by model "
@@ -161,8 +286,12 @@ public final class FrameDetectFunction extends ProcessFunction<DecodedFrame, Det
 
     @Override
     public void close() throws Exception {
+        if (batchTimer != null) {
+            batchTimer.cancel(false);
+        }
         if (detector != null) {
             detector.close();
         }
+        super.close();
     }
 }

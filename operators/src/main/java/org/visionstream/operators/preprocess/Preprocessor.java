@@ -47,13 +47,15 @@ public final class Preprocessor {
      *     without a maximum size); nothing is allocated before the check
      */
     public InputSize size(DecodedImage image) throws ImageRejectedException {
-        ResizePlan plan = plan(image.width(), image.height());
+        // Planned on the original size: a reduced decode changes where the pixels are sampled from, not
+        // the network input's size nor where its boxes map back to.
+        ResizePlan plan = plan(image.originalWidth(), image.originalHeight());
         // In long: a side near Integer.MAX_VALUE must be refused here, not overflow into a bad array size.
         long paddedWidth = padded(plan.width());
         long paddedHeight = padded(plan.height());
         if (paddedWidth * paddedHeight > MAX_INPUT_PIXELS) {
             throw new ImageRejectedException(ImageRejectedException.Reason.NETWORK_INPUT_TOO_LARGE,
-                    "a " + image.width() + "x" + image.height() + " image becomes a " + paddedWidth + "x"
+                    "a " + image.originalWidth() + "x" + image.originalHeight() + " image becomes a " + paddedWidth + "x"
                             + paddedHeight + " network input, more than " + MAX_INPUT_PIXELS + " pixels");
         }
         return new InputSize(plan, (int) paddedWidth, (int) paddedHeight);

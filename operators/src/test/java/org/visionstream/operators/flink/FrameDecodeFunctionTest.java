@@ -105,6 +105,6 @@ class FrameDecodeFunctionTest {
 
     private static OneInputStreamOperatorTestHarness<RawFrame, DecodedFrame> harness(int maxBytes) throws Exception {
         return ProcessFunctionTestHarnesses.forProcessFunction(
-                new FrameDecodeFunction(maxBytes, ImageDecoder.DEFAULT_MAX_PIXELS, FrameParser.DEFAULT_MAX_CLOCK_SKEW));
+                new FrameDecodeFunction(maxBytes, ImageDecoder.DEFAULT_MAX_PIXELS, FrameParser.DEFAULT_MAX_CLOCK_SKEW, null));
     }
 }

@@ -8,6 +8,7 @@ import ai.onnxruntime.OrtException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -16,6 +17,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Gauge;
+import org.apache.flink.metrics.Histogram;
 import org.apache.flink.metrics.Metric;
 import org.apache.flink.runtime.clusterframework.types.ResourceID;
 import org.apache.flink.runtime.execution.SuppressRestartsException;
@@ -24,7 +26,6 @@ import org.apache.flink.runtime.metrics.groups.TaskManagerMetricGroup;
 import org.apache.flink.runtime.metrics.util.TestingMetricRegistry;
 import org.apache.flink.runtime.operators.testutils.MockEnvironment;
 import org.apache.flink.runtime.operators.testutils.MockEnvironmentBuilder;
-import org.apache.flink.streaming.api.operators.ProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
 import org.apache.flink.util.FlinkRuntimeException;
@@ -149,6 +150,71 @@ class FrameDetectFunctionITCase {
     }
 
     @Test
+    void aBatchRunsWhenFullOrWhenItsTimeoutPassesOrBeforeACheckpointBarrierAndGivesTheSameEventsAsSingleFrames()
+            throws Exception {
+        byte[] jpeg = Files.readAllBytes(SharedData.file("media/images/voc/000004.jpg"));
+        DecodedImage street = new ImageDecoder().decode(jpeg);
+        List<DetectionEvent> single;
+        try (var harness = harness()) {
+            harness.processElement(decoded(Frames.jpeg("cam", 1, jpeg), street), 0);
+            single = harness.extractOutputValues();
+        }
+        metrics.clear();
+        try (var harness = harness(new FrameDetectFunction(options(SharedData.d2goBundle()), 100, 3, Duration.ofMillis(50)))) {
+            harness.setProcessingTime(1_000);
+            // Full: three frames of two cameras, one detector call.
+            harness.processElement(decoded(Frames.jpeg("a", 1, jpeg), street), 0);
+            harness.processElement(decoded(Frames.jpeg("b", 7, jpeg), GREY), 0);
+            assertEquals(List.of(), harness.extractOutputValues(), "two of three frames wait for the batch");
+            harness.processElement(decoded(Frames.jpeg("a", 2, jpeg), street), 0);
+            List<DetectionEvent> events = harness.extractOutputValues();
+            assertEquals(List.of("a#1", "b#7", "a#2"), events.stream().map(e -> e.cameraId() + "#" + e.sequence()).toList());
+            for (DetectionEvent e : List.of(events.get(0), events.get(2))) {
+                assertEquals(single.get(0).detections().size(), e.detections().size());
+                for (int i = 0; i < e.detections().size(); i++) {
+                    assertTrue(Arrays.equals(single.get(0).detections().get(i).box(), e.detections().get(i).box()),
+                            "a batch gives the single frame's boxes");
+                }
+            }
+            assertEquals(List.of(), events.get(1).detections());
+            // Timeout: one frame runs once 50 ms of processing time have passed.
+            harness.processElement(decoded(Frames.jpeg("a", 3, jpeg), GREY), 0);
+            harness.setProcessingTime(1_049);
+            assertEquals(3, harness.extractOutputValues().size());
+            harness.setProcessingTime(1_050);
+            assertEquals(4, harness.extractOutputValues().size());
+            // Barrier: a waiting frame becomes its event before the checkpoint's barrier leaves.
+            harness.processElement(decoded(Frames.jpeg("a", 4, jpeg), GREY), 0);
+            harness.prepareSnapshotPreBarrier(1);
+            assertEquals(5, harness.extractOutputValues().size());
+            // A refused frame in a batch: the others still become events, it alone a dead letter.
+            harness.processElement(decoded(Frames.jpeg("a", 5, jpeg), GREY), 0);
+            harness.processElement(decoded(Frames.jpeg("a", 6, jpeg), SLIVER), 0);
+            harness.processElement(decoded(Frames.jpeg("a", 7, jpeg), GREY), 0);
+            assertEquals(List.of(1L, 7L, 2L, 3L, 4L, 5L, 7L),
+                    harness.extractOutputValues().stream().map(DetectionEvent::sequence).toList());
+            assertEquals(List.of(6L), deadLetters(harness).stream()
+                    .map(d -> Long.parseLong(new String(d.frame().headerValues("frame-seq").get(0), StandardCharsets.UTF_8)))
+                    .toList());
+            assertEquals(List.of(new CameraOrderFunction.Rejected("a", 6)),
+                    harness.getSideOutput(CameraOrderFunction.REJECTED).stream().map(StreamRecord::getValue).toList());
+            Histogram sizes = (Histogram) metrics.get("batchSize");
+            assertEquals(4, sizes.getCount());
+            assertEquals(3, sizes.getStatistics().getMax());
+            assertEquals(1, sizes.getStatistics().getMin());
+            assertTrue(((Histogram) metrics.get("batchQueueLatencyMs")).getStatistics().getMax() >= 0);
+        }
+    }
+
+    @Test
+    void intraOpThreadsDefaultToTheCoresPerSlotAndAnExplicitCountWins() {
+        assertEquals(1, FrameDetectFunction.intraOpThreads(0, 2, 2));
+        assertEquals(4, FrameDetectFunction.intraOpThreads(0, 8, 2));
+        assertEquals(1, FrameDetectFunction.intraOpThreads(0, 2, 4), "never zero threads");
+        assertEquals(3, FrameDetectFunction.intraOpThreads(3, 2, 2));
+    }
+
+    @Test
     void aFailingOnnxRuntimeSessionFailsTheTaskInsteadOfDeadLetteringTheFrame() throws Exception {
         // The backbone passes the image through: the RPN, which takes 112 channels, then gets 3, and
         // ONNX Runtime fails the run, for this frame and every other, as a lost device would.
@@ -234,7 +300,7 @@ class FrameDetectFunctionITCase {
 
     private OneInputStreamOperatorTestHarness<DecodedFrame, DetectionEvent> harness(FrameDetectFunction function)
             throws Exception {
-        var harness = new OneInputStreamOperatorTestHarness<>(new ProcessOperator<>(function), environment);
+        var harness = new OneInputStreamOperatorTestHarness<>(function, environment);
         harness.open();
         return harness;
     }

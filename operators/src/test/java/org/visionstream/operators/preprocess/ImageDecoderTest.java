@@ -2,6 +2,7 @@ package org.visionstream.operators.preprocess;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -10,8 +11,12 @@ import java.nio.file.Files;
 import java.util.Arrays;
 import java.util.zip.CRC32;
 import org.junit.jupiter.api.Test;
+import org.visionstream.operators.bundle.ModelManifest.Resize;
+import org.visionstream.operators.bundle.ModelManifest.ResizeMethod;
+import org.visionstream.operators.bundle.ModelManifest.SizeRounding;
 import org.visionstream.operators.preprocess.ImageDecodeException.Reason;
 import org.visionstream.operators.testing.SharedData;
+import org.visionstream.operators.testing.TestImages;
 
 class ImageDecoderTest {
 
@@ -32,6 +37,48 @@ class ImageDecoderTest {
         assertEquals(406, jpeg.height());
         DecodedImage png = decoder.decode(read("media/images/street-bicycle-truck-dog.png"));
         assertEquals(png.width() * png.height() * 3, png.bgr().length);
+    }
+
+    /** D2Go's rule: the short side to 320 pixels. */
+    private static final Resize SHORT_SIDE_320 = new Resize(320, 0, ResizeMethod.BILINEAR_ALIGN_CORNERS, SizeRounding.FLOOR);
+
+    @Test
+    void theLargestReductionThatStillCoversTheNetworkInputIsChosen() {
+        assertEquals(2, ImageDecoder.reduction(SHORT_SIDE_320, 1920, 1080), "540 >= 320, 270 is not");
+        assertEquals(4, ImageDecoder.reduction(SHORT_SIDE_320, 3840, 2160));
+        assertEquals(8, ImageDecoder.reduction(SHORT_SIDE_320, 4096, 2560));
+        assertEquals(2, ImageDecoder.reduction(SHORT_SIDE_320, 1080, 1920), "portrait as landscape");
+        assertEquals(2, ImageDecoder.reduction(SHORT_SIDE_320, 1280, 640), "640 / 2 = 320 still covers 320");
+        assertEquals(1, ImageDecoder.reduction(SHORT_SIDE_320, 1280, 639), "1280 / 2 = 640 misses the 641 pixels 639 -> 320 needs");
+        assertEquals(1, ImageDecoder.reduction(SHORT_SIDE_320, 500, 406), "at or below twice the input: every pixel");
+        // A rule with a maximum size lowers the input, so a wide image can be reduced further.
+        Resize capped = new Resize(800, 1333, ResizeMethod.BILINEAR, SizeRounding.FLOOR);
+        assertEquals(2, ImageDecoder.reduction(capped, 3840, 1080), "1333 x 374 from 1920 x 540");
+    }
+
+    @Test
+    void aLargeJpegIsDecodedReducedButKeepsItsOriginalSizeAndASmallOneIsDecodedAsWithoutARule() throws Exception {
+        ImageDecoder reducing = new ImageDecoder(ImageDecoder.DEFAULT_MAX_BYTES, ImageDecoder.DEFAULT_MAX_PIXELS, SHORT_SIDE_320);
+        byte[] large = read("media/images/voc/000004.jpg");
+        DecodedImage small = reducing.decode(large);
+        DecodedImage full = decoder.decode(large);
+        assertEquals(full, new DecodedImage(small.width(), small.height(), full.bgr()));
+        assertTrue(Arrays.equals(full.bgr(), small.bgr()), "500x406: decoded in full, bit for bit as before");
+        assertEquals(500, small.originalWidth());
+
+        byte[] upscaled = TestImages.jpeg(TestImages.resized(full, 2000, 1624), 95);
+        DecodedImage reduced = reducing.decode(upscaled);
+        assertEquals(4, ImageDecoder.reduction(SHORT_SIDE_320, 2000, 1624), "406 >= 320");
+        assertEquals(500, reduced.width());
+        assertEquals(406, reduced.height());
+        assertEquals(2000, reduced.originalWidth());
+        assertEquals(1624, reduced.originalHeight());
+        DecodedImage unreduced = decoder.decode(upscaled);
+        assertEquals(2000, unreduced.width());
+        assertEquals(2000, unreduced.originalWidth());
+
+        byte[] png = TestImages.png(TestImages.resized(full, 2000, 1624));
+        assertEquals(2000, reducing.decode(png).width(), "PNG has no cheap reduced decode: every pixel");
     }
 
     @Test

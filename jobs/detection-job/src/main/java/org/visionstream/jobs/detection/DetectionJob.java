@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.Properties;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
@@ -19,8 +20,8 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
-import org.visionstream.operators.deadletter.DeadLetter;
 import org.visionstream.operators.events.DetectionEvent;
+import org.visionstream.operators.flink.CameraOrderFunction;
 import org.visionstream.operators.flink.DeadLetterSerializationSchema;
 import org.visionstream.operators.flink.DeadLetters;
 import org.visionstream.operators.flink.DecodedFrame;
@@ -31,8 +32,8 @@ import org.visionstream.operators.flink.RawFrameDeserializationSchema;
 import org.visionstream.operators.frames.RawFrame;
 
 /**
- * The detection job: frames topic -> decode -> detect -> events topic, every rejected frame to the
- * dead-letter topic with its reason and stage. With exactly-once delivery (the default) events and dead
+ * The detection job: frames topic -> (round-robin over the subtasks) decode -> detect -> (by camera)
+ * order -> events topic, every rejected frame to the dead-letter topic with its reason and stage. With exactly-once delivery (the default) events and dead
  * letters become visible to read_committed consumers when the checkpoint that covers them completes.
  */
 public final class DetectionJob {
@@ -77,19 +78,34 @@ public final class DetectionJob {
                 .build();
         DataStream<RawFrame> frames = env.fromSource(source, WatermarkStrategy.noWatermarks(), "frames: " + o.framesTopic())
                 .uid("frames-source");
+        // Encoded frames (not pixels) are spread round-robin over the detector subtasks, so that every
+        // subtask works whatever the partition count and however the frames spread over cameras. Decode
+        // is chained with detect behind the spread: it runs in the detector's thread while the source
+        // reads on, and the pixels never cross a channel.
         SingleOutputStreamOperator<DecodedFrame> decoded = frames
-                .process(new FrameDecodeFunction(o.maxFrameBytes(), o.maxPixels(), o.maxClockSkew()))
+                .rebalance()
+                .process(new FrameDecodeFunction(o.maxFrameBytes(), o.maxPixels(), o.maxClockSkew(),
+                        o.detector().bundle()))
                 .name("decode")
                 .uid("decode");
-        SingleOutputStreamOperator<DetectionEvent> events = decoded
-                .process(new FrameDetectFunction(o.detector(), o.maxConsecutiveRejections()))
-                .name("detect")
+        SingleOutputStreamOperator<DetectionEvent> detected = decoded
+                .transform("detect", TypeInformation.of(DetectionEvent.class), new FrameDetectFunction(o.detector(),
+                        o.maxConsecutiveRejections(), o.batchSize(), o.batchTimeout()))
                 .uid("detect");
+        // Each camera's events back in sequence order, with the dead letters' sequences as known gaps.
+        DataStream<CameraOrderFunction.Rejected> rejected = decoded.getSideOutput(CameraOrderFunction.REJECTED)
+                .union(detected.getSideOutput(CameraOrderFunction.REJECTED));
+        SingleOutputStreamOperator<DetectionEvent> events = detected
+                .keyBy(DetectionEvent::cameraId)
+                .connect(rejected.keyBy(CameraOrderFunction.Rejected::cameraId))
+                .process(new CameraOrderFunction(o.orderMaxWait(), CameraOrderFunction.DEFAULT_MAX_PENDING))
+                .name("order by camera")
+                .uid("camera-order");
         events.sinkTo(sink(o, o.eventsTopic(), "events", new DetectionEventSerializationSchema(o.eventsTopic())))
                 .name("events: " + o.eventsTopic())
                 .uid("events-sink");
         decoded.getSideOutput(DeadLetters.TAG)
-                .union(events.getSideOutput(DeadLetters.TAG))
+                .union(detected.getSideOutput(DeadLetters.TAG))
                 .sinkTo(sink(o, o.deadLetterTopic(), "dlq", new DeadLetterSerializationSchema(o.deadLetterTopic())))
                 .name("dead letters: " + o.deadLetterTopic())
                 .uid("dead-letter-sink");

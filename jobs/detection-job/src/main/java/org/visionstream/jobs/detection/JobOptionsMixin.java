@@ -53,13 +53,22 @@ public final class JobOptionsMixin {
     @Option(names = "--require-gpu", description = "Fail at start when the GPU provider cannot be loaded, instead of running on the CPU.")
     Boolean requireGpu;
 
-    @Option(names = "--threads", description = "ONNX Runtime intra-op threads per subtask, 0 = all cores (default: 0).")
+    @Option(names = "--threads", description = "ONNX Runtime intra-op threads per subtask, 0 = the TaskManager's cores / its slots (default: 0).")
     Integer threads;
+
+    @Option(names = "--batch-size", description = "Frames per detector call at most, across cameras (default: 1).")
+    Integer batchSize;
+
+    @Option(names = "--batch-timeout-ms", description = "How long a batch waits to fill (default: 20).")
+    Long batchTimeoutMs;
+
+    @Option(names = "--order-max-wait-ms", description = "How long a camera's events wait for a missing sequence (default: 1000).")
+    Long orderMaxWaitMs;
 
     @Option(names = "--parallelism", description = "Job parallelism (default: the environment's).")
     Integer parallelism;
 
-    @Option(names = "--checkpoint-interval-ms", description = "Checkpoint interval; exactly-once output is committed at each checkpoint (default: 10000).")
+    @Option(names = "--checkpoint-interval-ms", description = "Checkpoint interval; exactly-once output is committed at each checkpoint (default: 1000).")
     Long checkpointIntervalMs;
 
     @Option(names = "--delivery-guarantee", description = "exactly-once, at-least-once or none (default: exactly-once).")
@@ -94,6 +103,9 @@ public final class JobOptionsMixin {
         ifGiven(checkpointIntervalMs, ms -> b.checkpointInterval(Duration.ofMillis(ms)));
         ifGiven(deliveryGuarantee, g -> b.deliveryGuarantee(DetectionJobOptions.parseDeliveryGuarantee(g)));
         ifGiven(transactionalIdPrefix, b::transactionalIdPrefix);
+        ifGiven(batchSize, b::batchSize);
+        ifGiven(batchTimeoutMs, ms -> b.batchTimeout(Duration.ofMillis(ms)));
+        ifGiven(orderMaxWaitMs, ms -> b.orderMaxWait(Duration.ofMillis(ms)));
         ifGiven(checkpointDir, b::checkpointDir);
         ifGiven(fromSavepoint, b::fromSavepoint);
         kafkaProperties.forEach(b::kafkaProperty);

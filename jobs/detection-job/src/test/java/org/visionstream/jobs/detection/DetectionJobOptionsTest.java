@@ -31,6 +31,9 @@ class DetectionJobOptionsTest {
                 "threshold = 0.7",
                 "provider = cuda:1",
                 "intra-op-threads = 2",
+                "detector.batch.size = 8",
+                "detector.batch.timeout.ms = 15",
+                "order.max-wait.ms = 3000",
                 "parallelism = 4",
                 "checkpoint.interval.ms = 5000",
                 "delivery.guarantee = at-least-once",
@@ -49,6 +52,9 @@ class DetectionJobOptionsTest {
         assertEquals(0.7f, o.detector().scoreThreshold());
         assertEquals(ExecutionProvider.parse("cuda:1"), o.detector().executionProvider());
         assertEquals(2, o.detector().intraOpThreads());
+        assertEquals(8, o.batchSize());
+        assertEquals(Duration.ofMillis(15), o.batchTimeout());
+        assertEquals(Duration.ofSeconds(3), o.orderMaxWait());
         assertEquals(4, o.parallelism());
         assertEquals(Duration.ofSeconds(5), o.checkpointInterval());
         assertEquals(DeliveryGuarantee.AT_LEAST_ONCE, o.deliveryGuarantee());
@@ -69,6 +75,9 @@ class DetectionJobOptionsTest {
         assertTrue(o.transactionTimeout().compareTo(Duration.ofMinutes(15)) <= 0, "fits Kafka's default maximum");
         assertEquals(null, o.checkpointDir(), "JobManager memory unless a directory is given");
         assertEquals(Duration.ofHours(1), o.maxClockSkew());
+        assertEquals(1, o.batchSize(), "one frame per detector call, as before batching");
+        assertEquals(0, o.detector().intraOpThreads(), "0: the detector derives it from cores and slots");
+        assertEquals(Duration.ofSeconds(1), o.checkpointInterval());
     }
 
     @Test
@@ -106,6 +115,8 @@ class DetectionJobOptionsTest {
         assertTrue(e.getMessage().contains("transaction timeout"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> DetectionJobOptions.builder().bootstrapServers("k:9092").build());
         assertTrue(e.getMessage().contains("model bundle"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> base().batchSize(0).build());
+        assertTrue(e.getMessage().contains("detector.batch.size must be >= 1"), e.getMessage());
         Path file = Files.createDirectories(Path.of("target", "options-test")).resolve("typo.properties");
         Files.writeString(file, "bootstrap.server = k:9092\n");
         e = assertThrows(IllegalArgumentException.class, () -> DetectionJobOptions.fromProperties(file));
