@@ -8,17 +8,20 @@ import org.visionstream.operators.postprocess.BoxCoder;
 import org.visionstream.operators.postprocess.DetectionOptions;
 import org.visionstream.operators.postprocess.ProposalOptions;
 
-/** Builds the post-processing stages from a manifest: the one place that maps its names to them. */
-final class PostprocessFactory {
+/**
+ * Builds the post-processing stages from a manifest: the one place that maps its names to them. Public for
+ * the benchmarks, which select real proposals once to feed the bare graphs.
+ */
+public final class PostprocessFactory {
 
     private PostprocessFactory() {}
 
-    static AnchorGenerator anchors(ModelManifest.Anchors a) {
+    public static AnchorGenerator anchors(ModelManifest.Anchors a) {
         return new AnchorGenerator(
                 AnchorStyle.valueOf(a.style().toUpperCase(Locale.ROOT)), a.stride(), a.sizes(), a.aspectRatios(), a.offset());
     }
 
-    static ProposalOptions proposals(ModelManifest.Rpn rpn) {
+    public static ProposalOptions proposals(ModelManifest.Rpn rpn) {
         return ProposalOptions.builder()
                 .preNmsTopK(rpn.preNmsTopK())
                 .postNmsTopK(rpn.postNmsTopK())
