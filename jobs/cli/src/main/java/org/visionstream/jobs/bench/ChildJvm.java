@@ -73,6 +73,21 @@ final class ChildJvm implements AutoCloseable {
         }
     }
 
+    /**
+     * User plus system CPU seconds the child has used so far (/proc/PID/stat; Linux counts them in USER_HZ ticks,
+     * 100 per second on every architecture the JVM runs on).
+     */
+    double cpuSeconds() {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(process.pid()), "stat"));
+            // fields after the parenthesised command name, which may itself hold spaces: state is field 3
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the CPU time of " + name, e);
+        }
+    }
+
     String output() {
         try {
             return Files.readString(log);

@@ -97,6 +97,7 @@ public final class PipelineBenchCommand implements Callable<Integer> {
     private String run;
     private Path nativeTmp;
     private Path logs;
+    private ChildJvm broker;
     private String bootstrapServers;
     private List<String> cameraIds;
 
@@ -118,6 +119,7 @@ public final class PipelineBenchCommand implements Callable<Integer> {
         List<Measurement> rows = new ArrayList<>();
         try (ChildJvm broker = ChildJvm.start("broker", logs, nativeTmp, "512m", BrokerMain.class,
                 List.of(workDir.resolve("kafka").toString()))) {
+            this.broker = broker;
             bootstrapServers = awaitBroker(broker);
             String filled = "bench-" + run + "-frames";
             createTopics(filled);
@@ -179,9 +181,12 @@ public final class PipelineBenchCommand implements Callable<Integer> {
         String[] out = createRunTopics(name);
         try (ChildJvm job = startJob(name, framesTopic, out[0], out[1], parallelism);
                 EventCollector events = new EventCollector(bootstrapServers, out[0], out[1])) {
+            events.await(warmup * cameras, timeout(sent, parallelism), job);
+            CpuWindow cpu = new CpuWindow(job);
             events.await(sent, timeout(sent, parallelism), job);
             return Measurement.ofEvents("c p" + parallelism + " drain",
-                    "job, parallelism " + parallelism + ", draining a filled topic", events.events(), warmup, false, "");
+                    "job, parallelism " + parallelism + ", draining a filled topic", events.events(), warmup, false,
+                    cpu.perFrame(events.events()));
         }
     }
 
@@ -199,15 +204,40 @@ public final class PipelineBenchCommand implements Callable<Integer> {
                 EventCollector events = new EventCollector(bootstrapServers, out[0], out[1])) {
             int warm = produce(name + "-warmup", framesTopic, 0, warmup, false);
             events.await(warm, timeout(warm, parallelism).plusSeconds(60), job);
+            CpuWindow cpu = new CpuWindow(job);
             int sent = produce(name, framesTopic, warmup, frames, true);
             events.await(warm + sent, timeout(sent, parallelism), job);
+            String cpuNote = cpu.perFrame(events.events());
             long[] captured = events.events().stream()
                     .filter(a -> a.event().sequence() >= warmup)
                     .mapToLong(a -> a.event().captureTimestamp())
                     .toArray();
             return Measurement.ofEvents("c p" + parallelism + " live", "job, parallelism " + parallelism
                     + ", live producer processes", events.events(), warmup, true,
-                    String.format(Locale.ROOT, "offered %.1f frames/s", Measurement.rate(captured)));
+                    String.format(Locale.ROOT, "offered %.1f frames/s; %s", Measurement.rate(captured), cpuNote));
+        }
+    }
+
+    /**
+     * CPU the job and the broker use per frame detected from now on: where the time goes besides the detector.
+     * Includes what the job does while it waits for the last commit (checkpoints, heartbeats), which is little.
+     */
+    private final class CpuWindow {
+        private final ChildJvm job;
+        private final long startMillis = System.currentTimeMillis();
+        private final double jobStart;
+        private final double brokerStart;
+
+        CpuWindow(ChildJvm job) {
+            this.job = job;
+            this.jobStart = job.cpuSeconds();
+            this.brokerStart = broker.cpuSeconds();
+        }
+
+        String perFrame(List<EventCollector.Arrived> events) {
+            long frames = events.stream().filter(a -> a.event().detectTimestamp() > startMillis).count();
+            return String.format(Locale.ROOT, "CPU per frame: job %.1f ms, broker %.1f ms",
+                    (job.cpuSeconds() - jobStart) * 1000 / frames, (broker.cpuSeconds() - brokerStart) * 1000 / frames);
         }
     }
 

@@ -63,11 +63,12 @@ class BenchReportTest {
         assertEquals(30, drain.latency().p50());
         assertEquals(30, drain.latency().p99());
         assertNull(drain.endToEnd());
-        assertEquals("commit wait p50 200 ms, p99 200 ms", drain.note());
+        assertEquals("p50 decode 1.0 ms, detector 20.0 ms; commit wait p50 200 ms, p99 200 ms", drain.note());
 
         Measurement live = Measurement.ofEvents("c p1 live", "live", arrived, 2, true, "offered 20.0 frames/s");
         assertEquals(240, live.endToEnd().p50());
-        assertEquals("offered 20.0 frames/s; commit wait p50 200 ms, p99 200 ms", live.note());
+        assertEquals("offered 20.0 frames/s; p50 decode 1.0 ms, detector 20.0 ms; commit wait p50 200 ms, p99 200 ms",
+                live.note());
     }
 
     @Test
