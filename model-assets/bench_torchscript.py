@@ -5,7 +5,8 @@
 
 Images are read and converted to the model's input (reference_d2go.py's loading and decoding) before the
 clock starts; only model([x]) is timed, one image per call, after --warmup untimed calls. Prints one line
-"torch VERSION threads N" and one line with the milliseconds of each image, space-separated.
+"torch VERSION threads N", one line with the milliseconds of each image, space-separated, and one line
+"cpu SECONDS": the process's CPU time (all threads) over the timed calls.
 """
 import argparse
 import sys
@@ -33,12 +34,15 @@ def main():
     with torch.no_grad():
         for i in range(a.warmup):
             model([inputs[i % len(inputs)]])
+        cpu = time.process_time()
         for x in inputs:
             start = time.perf_counter()
             model([x])
             millis.append((time.perf_counter() - start) * 1000)
+        cpu = time.process_time() - cpu
     print(f"torch {torch.__version__} threads {torch.get_num_threads()}")
     print(" ".join(f"{m:.3f}" for m in millis))
+    print(f"cpu {cpu:.3f}")
 
 
 if __name__ == "__main__":

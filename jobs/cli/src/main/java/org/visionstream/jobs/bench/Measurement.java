@@ -12,12 +12,14 @@ import org.visionstream.jobs.bench.EventCollector.Arrived;
  * @param id short name the ratios refer to, e.g. {@code a} or {@code c p2 drain}
  * @param description what was run
  * @param framesPerSecond throughput
+ * @param cpuMillisPerFrame CPU time (user + system) of the process doing the row's work per frame, NaN if unknown:
+ *     on a shared machine it holds still while the wall-clock rates follow the other processes' load
  * @param latency per-frame latency as the row defines it ({@code latencyKind})
  * @param endToEnd capture to read_committed arrival, or null where it means nothing (no live camera)
  * @param note anything needed to read the row (offered rate, commit wait), or empty
  */
-record Measurement(String id, String description, double framesPerSecond, Latency latency, String latencyKind,
-        Latency endToEnd, String note) {
+record Measurement(String id, String description, double framesPerSecond, double cpuMillisPerFrame, Latency latency,
+        String latencyKind, Latency endToEnd, String note) {
 
     Measurement {
         Objects.requireNonNull(id);
@@ -52,7 +54,7 @@ record Measurement(String id, String description, double framesPerSecond, Latenc
      * to arrival) is noted, with the decode and detector times the events carry.
      */
     static Measurement ofEvents(String id, String description, List<Arrived> arrived, long warmup, boolean live,
-            String note) {
+            double cpuMillisPerFrame, String note) {
         List<Arrived> timed = arrived.stream().filter(a -> a.event().sequence() >= warmup).toList();
         long[] detected = timed.stream().mapToLong(a -> a.event().detectTimestamp()).toArray();
         double[] inJob = timed.stream()
@@ -68,7 +70,8 @@ record Measurement(String id, String description, double framesPerSecond, Latenc
         Latency detect = Latency.of(timed.stream().mapToDouble(a -> a.event().detectMillis()).toArray());
         String where = String.format(Locale.ROOT, "p50 decode %.1f ms, detector %.1f ms; commit wait p50 %.0f ms, p99 %.0f ms",
                 decode.p50(), detect.p50(), commitWait.p50(), commitWait.p99());
-        return new Measurement(id, description, rate(detected), Latency.of(inJob), "Kafka source -> detected",
+        return new Measurement(id, description, rate(detected), cpuMillisPerFrame, Latency.of(inJob),
+                "Kafka source -> detected",
                 live ? Latency.of(endToEnd) : null, note.isEmpty() ? where : note + "; " + where);
     }
 

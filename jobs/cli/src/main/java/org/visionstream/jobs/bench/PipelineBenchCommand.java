@@ -186,7 +186,7 @@ public final class PipelineBenchCommand implements Callable<Integer> {
             events.await(sent, timeout(sent, parallelism), job);
             return Measurement.ofEvents("c p" + parallelism + " drain",
                     "job, parallelism " + parallelism + ", draining a filled topic", events.events(), warmup, false,
-                    cpu.perFrame(events.events()));
+                    cpu.jobMillisPerFrame(events.events()), cpu.brokerNote(events.events()));
         }
     }
 
@@ -207,7 +207,8 @@ public final class PipelineBenchCommand implements Callable<Integer> {
             CpuWindow cpu = new CpuWindow(job);
             int sent = produce(name, framesTopic, warmup, frames, true);
             events.await(warm + sent, timeout(sent, parallelism), job);
-            String cpuNote = cpu.perFrame(events.events());
+            double jobCpu = cpu.jobMillisPerFrame(events.events());
+            String brokerCpu = cpu.brokerNote(events.events());
             // each camera's own rate: the producer processes start a moment apart
             double offered = 0;
             for (String camera : cameraIds) {
@@ -217,13 +218,13 @@ public final class PipelineBenchCommand implements Callable<Integer> {
                         .toArray());
             }
             return Measurement.ofEvents("c p" + parallelism + " live", "job, parallelism " + parallelism
-                    + ", live producer processes", events.events(), warmup, true,
-                    String.format(Locale.ROOT, "offered %.1f frames/s; %s", offered, cpuNote));
+                    + ", live producer processes", events.events(), warmup, true, jobCpu,
+                    String.format(Locale.ROOT, "offered %.1f frames/s; %s", offered, brokerCpu));
         }
     }
 
     /**
-     * CPU the job and the broker use per frame detected from now on: where the time goes besides the detector.
+     * CPU the job and the broker processes use per frame detected from now on, next to the detector's own.
      * Includes what the job does while it waits for the last commit (checkpoints, heartbeats), which is little.
      */
     private final class CpuWindow {
@@ -238,10 +239,16 @@ public final class PipelineBenchCommand implements Callable<Integer> {
             this.brokerStart = broker.cpuSeconds();
         }
 
-        String perFrame(List<EventCollector.Arrived> events) {
-            long frames = events.stream().filter(a -> a.event().detectTimestamp() > startMillis).count();
-            return String.format(Locale.ROOT, "CPU per frame: job %.1f ms, broker %.1f ms",
-                    (job.cpuSeconds() - jobStart) * 1000 / frames, (broker.cpuSeconds() - brokerStart) * 1000 / frames);
+        double jobMillisPerFrame(List<EventCollector.Arrived> events) {
+            return (job.cpuSeconds() - jobStart) * 1000 / framesSince(events);
+        }
+
+        String brokerNote(List<EventCollector.Arrived> events) {
+            return String.format(Locale.ROOT, "broker CPU %.1f ms/frame", (broker.cpuSeconds() - brokerStart) * 1000 / framesSince(events));
+        }
+
+        private long framesSince(List<EventCollector.Arrived> events) {
+            return events.stream().filter(a -> a.event().detectTimestamp() > startMillis).count();
         }
     }
 
@@ -255,13 +262,14 @@ public final class PipelineBenchCommand implements Callable<Integer> {
         Path log = logs.resolve("torchscript.log");
         Process p = new ProcessBuilder(command).redirectError(log.toFile()).start();
         List<String> lines = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).lines().toList();
-        if (p.waitFor() != 0 || lines.size() != 2) {
+        if (p.waitFor() != 0 || lines.size() != 3) {
             throw new IllegalStateException("bench_torchscript.py failed (exit " + p.exitValue() + "); see " + log);
         }
         double[] millis = Arrays.stream(lines.get(1).trim().split(" ")).mapToDouble(Double::parseDouble).toArray();
         double total = Arrays.stream(millis).sum();
+        double cpuSeconds = Double.parseDouble(lines.get(2).replace("cpu ", ""));
         return new Measurement("d", "TorchScript model, inference only", millis.length / (total / 1000),
-                Measurement.Latency.of(millis), "per frame", null, lines.get(0));
+                cpuSeconds * 1000 / millis.length, Measurement.Latency.of(millis), "per frame", null, lines.get(0));
     }
 
     private String awaitBroker(ChildJvm broker) throws InterruptedException {

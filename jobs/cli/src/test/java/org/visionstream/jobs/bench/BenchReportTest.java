@@ -57,15 +57,16 @@ class BenchReportTest {
             long detect = 10_000 + 50L * seq;
             arrived.add(arrived(seq, detect - 40, detect - 30, detect, detect + 200));
         }
-        Measurement drain = Measurement.ofEvents("c p1 drain", "drain", arrived, 2, false, "");
+        Measurement drain = Measurement.ofEvents("c p1 drain", "drain", arrived, 2, false, 25.0, "");
         assertEquals(20.0, drain.framesPerSecond(), 1e-9);
         assertEquals(10, drain.latency().count());
         assertEquals(30, drain.latency().p50());
         assertEquals(30, drain.latency().p99());
         assertNull(drain.endToEnd());
+        assertEquals(25.0, drain.cpuMillisPerFrame());
         assertEquals("p50 decode 1.0 ms, detector 20.0 ms; commit wait p50 200 ms, p99 200 ms", drain.note());
 
-        Measurement live = Measurement.ofEvents("c p1 live", "live", arrived, 2, true, "offered 20.0 frames/s");
+        Measurement live = Measurement.ofEvents("c p1 live", "live", arrived, 2, true, 25.0, "offered 20.0 frames/s");
         assertEquals(240, live.endToEnd().p50());
         assertEquals("offered 20.0 frames/s; p50 decode 1.0 ms, detector 20.0 ms; commit wait p50 200 ms, p99 200 ms",
                 live.note());
@@ -79,9 +80,9 @@ class BenchReportTest {
                 List.of(new Ratio("c p1 drain", "a"), new Ratio("c p1 drain", "b"), new Ratio("b", "d"),
                         new Ratio("c p2 drain", "a")));
         assertTrue(table.startsWith("header line\n"), table);
-        assertTrue(table.contains("(c p1 drain) / (a) = 0.25\n"), table);
-        assertTrue(table.contains("(c p1 drain) / (b) = 0.50\n"), table);
-        assertTrue(table.contains("(b) / (d) = 4.00\n"), table);
+        assertTrue(table.contains("(c p1 drain) / (a) = 0.25 in frames/s, 0.25 in frames per CPU second\n"), table);
+        assertTrue(table.contains("(c p1 drain) / (b) = 0.50 in frames/s, 0.50 in frames per CPU second\n"), table);
+        assertTrue(table.contains("(b) / (d) = 4.00 in frames/s, 4.00 in frames per CPU second\n"), table);
         assertFalse(table.contains("c p2 drain"), table);
         assertEquals(1 + 1 + rows.size() + 3, table.lines().count(), table);
     }
@@ -101,7 +102,7 @@ class BenchReportTest {
     }
 
     private static Measurement row(String id, double fps) {
-        return new Measurement(id, id, fps, Latency.of(new double[] {1}), "per frame", null, "");
+        return new Measurement(id, id, fps, 1000 / fps, Latency.of(new double[] {1}), "per frame", null, "");
     }
 
     private static Arrived arrived(long seq, long capture, long ingest, long detect, long arrival) {
