@@ -13,7 +13,7 @@ import org.visionstream.jobs.bench.EventCollector.Arrived;
  * @param description what was run
  * @param framesPerSecond throughput
  * @param cpuMillisPerFrame CPU time (user + system) of the process doing the row's work per frame, NaN if unknown:
- *     on a shared machine it holds still while the wall-clock rates follow the other processes' load
+ *     on a shared machine it grows with the load too, but moves much less from row to row than the wall-clock rates
  * @param latency per-frame latency as the row defines it ({@code latencyKind})
  * @param endToEnd capture to read_committed arrival, or null where it means nothing (no live camera)
  * @param note anything needed to read the row (offered rate, commit wait), or empty
