@@ -162,7 +162,8 @@ public final class BenchCommand implements Callable<Integer> {
         return values[Math.max(0, Math.min(rank, values.length - 1))];
     }
 
-    private static String cpuModel() {
+    /** The CPU as /proc/cpuinfo names it, else the architecture. */
+    public static String cpuModel() {
         try {
             return Files.readAllLines(Path.of("/proc/cpuinfo")).stream()
                     .filter(l -> l.startsWith("model name"))
