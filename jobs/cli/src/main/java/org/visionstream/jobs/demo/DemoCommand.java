@@ -5,11 +5,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.core.execution.JobClient;
@@ -31,7 +31,11 @@ import org.visionstream.operators.deadletter.DeadLetterHeaders;
 import org.visionstream.operators.detect.DetectorOptions;
 import org.visionstream.operators.events.DetectionEvent;
 import org.visionstream.operators.events.DetectionEventJson;
+import org.visionstream.operators.events.ObjectEvent;
+import org.visionstream.operators.events.ObjectEventJson;
+import org.visionstream.operators.events.TrackedDetectionEvent;
 import org.visionstream.operators.inference.ExecutionProvider;
+import org.visionstream.operators.track.ZoneOptions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -40,8 +44,8 @@ import picocli.CommandLine.Parameters;
  * {@code visionstream demo [VIDEO]}: the whole pipeline on one machine. Starts a Kafka broker in this
  * JVM (KRaft, 127.0.0.1) unless {@code --bootstrap-servers} names one, builds the D2Go bundle if it is
  * missing, runs the detection job in a local Flink environment, streams the video through the frame
- * producer, prints every detection event as a read_committed consumer receives it and ends with a
- * summary once every frame is accounted for.
+ * producer, prints every detection event (with track ids) and object event as a read_committed consumer
+ * receives it and ends with a summary once every frame is accounted for and the video's last objects are gone.
  */
 @Command(
         name = "demo",
@@ -86,6 +90,9 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--parallelism", defaultValue = "1", description = "Detector subtasks, one model each (default: ${DEFAULT-VALUE}).")
     int parallelism;
 
+    @Option(names = "--zones", paramLabel = "FILE", description = "Zones and lines for demo-camera, JSON (see README, Objects and zones).")
+    Path zones;
+
     @Option(names = "--checkpoint-interval-ms", defaultValue = "2000",
             description = "Events are committed, and so printed, at each checkpoint (default: ${DEFAULT-VALUE}).")
     long checkpointIntervalMs;
@@ -112,7 +119,7 @@ public final class DemoCommand implements Callable<Integer> {
                     .build();
             // Ctrl-C stops producing; the frames already sent are still awaited and summarised.
             try (CommittedRecordsReader reader = new CommittedRecordsReader(servers,
-                            List.of(job.eventsTopic(), job.deadLetterTopic()), FrameProducer.MAX_REQUEST_BYTES);
+                            List.of(job.eventsTopic(), job.deadLetterTopic(), job.objectsTopic()), FrameProducer.MAX_REQUEST_BYTES);
                     FrameProducer producer = new FrameProducer(frames);
                     GracefulShutdown shutdown = GracefulShutdown.onSignal(producer::stop)) {
                 DemoSummary summary = new DemoSummary(System.currentTimeMillis());
@@ -120,6 +127,11 @@ public final class DemoCommand implements Callable<Integer> {
                 // Every frame sent ends as an event or a dead letter; wait for the last checkpoints to commit them.
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120 + 10 * sent.framesSent() / Math.max(1, parallelism));
                 while (summary.accounted() < sent.framesSent() && System.nanoTime() < deadline) {
+                    reader.poll(Duration.ofMillis(500), r -> print(r, job, summary));
+                }
+                // The video has ended: its last objects disappear once the camera is silent for the idle timeout.
+                long tracksDeadline = System.nanoTime() + job.trackingIdleTimeout().toNanos() + 3 * job.checkpointInterval().toNanos();
+                while (summary.liveTracks() > 0 && System.nanoTime() < tracksDeadline) {
                     reader.poll(Duration.ofMillis(500), r -> print(r, job, summary));
                 }
                 System.out.print(summary.format(sent.framesSent(), sent.elapsedSeconds(), (System.nanoTime() - started) / 1e9));
@@ -153,6 +165,17 @@ public final class DemoCommand implements Callable<Integer> {
     }
 
     private static void print(ConsumerRecord<byte[], byte[]> record, DetectionJobOptions job, DemoSummary summary) {
+        if (record.topic().equals(job.objectsTopic())) {
+            ObjectEvent o;
+            try {
+                o = ObjectEventJson.fromBytes(record.value());
+            } catch (IOException ex) {
+                throw new IllegalStateException("unreadable object event at offset " + record.offset(), ex);
+            }
+            summary.object(o);
+            System.out.println(DemoSummary.describe(o));
+            return;
+        }
         if (record.topic().equals(job.deadLetterTopic())) {
             String reason = header(record, DeadLetterHeaders.REASON);
             summary.deadLetter(reason);
@@ -160,16 +183,22 @@ public final class DemoCommand implements Callable<Integer> {
                     header(record, DeadLetterHeaders.MESSAGE));
             return;
         }
-        DetectionEvent e;
+        TrackedDetectionEvent tracked;
         try {
-            e = DetectionEventJson.fromBytes(record.value());
+            tracked = DetectionEventJson.fromBytesTracked(record.value());
         } catch (IOException ex) {
             throw new IllegalStateException("unreadable event at offset " + record.offset(), ex);
         }
+        DetectionEvent e = tracked.event();
         summary.event(e, System.currentTimeMillis());
-        String detections = e.detections().stream()
-                .map(d -> String.format("%s %.2f [%.0f,%.0f,%.0f,%.0f]", d.label(), d.score(), d.box()[0], d.box()[1], d.box()[2], d.box()[3]))
-                .collect(Collectors.joining(", "));
+        List<String> items = new ArrayList<>();
+        for (int i = 0; i < e.detections().size(); i++) {
+            DetectionEvent.Item d = e.detections().get(i);
+            Long id = tracked.trackIds().get(i);
+            items.add(String.format("%s%s %.2f [%.0f,%.0f,%.0f,%.0f]", d.label(), id != null ? " #" + id : "", d.score(),
+                    d.box()[0], d.box()[1], d.box()[2], d.box()[3]));
+        }
+        String detections = String.join(", ", items);
         System.out.printf("%s #%d  %dx%d  %d ms  %s%n", e.cameraId(), e.sequence(), e.image().width(), e.image().height(),
                 Math.round(e.detectMillis()), detections.isEmpty() ? "nothing" : detections);
     }
@@ -179,7 +208,7 @@ public final class DemoCommand implements Callable<Integer> {
         return h == null || h.value() == null ? "?" : new String(h.value(), StandardCharsets.UTF_8);
     }
 
-    private DetectionJobOptions jobOptions(String servers) {
+    private DetectionJobOptions jobOptions(String servers) throws IOException {
         // Topics and group of this run only: on a shared Kafka the demo must not see an earlier run's records.
         String run = Long.toString(System.currentTimeMillis(), 36);
         DetectionJobOptions.Builder b = DetectionJobOptions.builder()
@@ -187,6 +216,9 @@ public final class DemoCommand implements Callable<Integer> {
                 .framesTopic("demo-" + run + "-frames")
                 .eventsTopic("demo-" + run + "-detections")
                 .deadLetterTopic("demo-" + run + "-frames-dlq")
+                .objectsTopic("demo-" + run + "-objects")
+                // The demo's video ends: report its last objects gone soon after (a camera: 10 s by default).
+                .trackingIdleTimeout(Duration.ofSeconds(3))
                 .groupId("visionstream-demo-" + run)
                 .parallelism(parallelism)
                 .checkpointInterval(Duration.ofMillis(checkpointIntervalMs))
@@ -196,12 +228,15 @@ public final class DemoCommand implements Callable<Integer> {
                         .scoreThreshold(threshold)
                         .executionProvider(ExecutionProvider.parse(provider))
                         .build());
+        if (zones != null) {
+            b.tracker().zones(ZoneOptions.fromJson(zones));
+        }
         return b.build();
     }
 
     private static void createTopics(DetectionJobOptions job) {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, job.bootstrapServers()))) {
-            for (String topic : List.of(job.framesTopic(), job.eventsTopic(), job.deadLetterTopic())) {
+            for (String topic : List.of(job.framesTopic(), job.eventsTopic(), job.deadLetterTopic(), job.objectsTopic())) {
                 KafkaTopics.ensure(admin, topic, 1, FrameProducer.MAX_REQUEST_BYTES);
             }
         }

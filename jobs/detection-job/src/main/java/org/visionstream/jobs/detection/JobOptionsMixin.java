@@ -11,6 +11,7 @@ import java.util.function.Consumer;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.visionstream.operators.detect.DetectorOptions;
 import org.visionstream.operators.inference.ExecutionProvider;
+import org.visionstream.operators.track.ZoneOptions;
 import picocli.CommandLine.Option;
 
 /**
@@ -33,6 +34,12 @@ public final class JobOptionsMixin {
 
     @Option(names = "--dead-letter-topic", description = "Topic rejected frames go to (default: frames-dlq).")
     String deadLetterTopic;
+
+    @Option(names = "--objects-topic", description = "Topic the tracked objects' lifecycle and zone events go to (default: objects).")
+    String objectsTopic;
+
+    @Option(names = "--zones", paramLabel = "FILE", description = "Zones and lines per camera, JSON (see README, Objects and zones).")
+    Path zones;
 
     @Option(names = "--group-id", description = "Consumer group of the frames source (default: visionstream-detector).")
     String groupId;
@@ -84,6 +91,10 @@ public final class JobOptionsMixin {
         ifGiven(framesTopic, b::framesTopic);
         ifGiven(eventsTopic, b::eventsTopic);
         ifGiven(deadLetterTopic, b::deadLetterTopic);
+        ifGiven(objectsTopic, b::objectsTopic);
+        if (zones != null) {
+            b.tracker().zones(ZoneOptions.fromJson(zones));
+        }
         ifGiven(groupId, b::groupId);
         ifGiven(parallelism, b::parallelism);
         ifGiven(checkpointIntervalMs, ms -> b.checkpointInterval(Duration.ofMillis(ms)));

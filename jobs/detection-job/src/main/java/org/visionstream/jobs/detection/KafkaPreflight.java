@@ -35,7 +35,7 @@ final class KafkaPreflight {
         config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, o.bootstrapServers());
         config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
         config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) timeout.toMillis() / 3);
-        List<String> topics = List.of(o.framesTopic(), o.eventsTopic(), o.deadLetterTopic());
+        List<String> topics = List.of(o.framesTopic(), o.eventsTopic(), o.deadLetterTopic(), o.objectsTopic());
         String where = "Kafka at " + o.bootstrapServers();
         try (Admin admin = Admin.create(config)) {
             admin.describeCluster().nodes().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
