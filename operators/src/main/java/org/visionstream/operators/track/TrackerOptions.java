@@ -37,6 +37,9 @@ public record TrackerOptions(
         ZoneOptions zones)
         implements Serializable {
 
+    /** The state counts its tracks in two bytes. */
+    public static final int MAX_TRACKS = 65_535;
+
     public TrackerOptions {
         Objects.requireNonNull(maxAge, "maxAge");
         Objects.requireNonNull(updateInterval, "updateInterval");
@@ -60,8 +63,8 @@ public record TrackerOptions(
         if (updateInterval.isNegative()) {
             throw new IllegalArgumentException("tracking update-interval must not be negative");
         }
-        if (maxTracks < 1) {
-            throw new IllegalArgumentException("tracking max-tracks must be >= 1, not " + maxTracks);
+        if (maxTracks < 1 || maxTracks > MAX_TRACKS) {
+            throw new IllegalArgumentException("tracking max-tracks must be in 1.." + MAX_TRACKS + ", not " + maxTracks);
         }
     }
 

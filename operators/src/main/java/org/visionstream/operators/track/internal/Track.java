@@ -1,8 +1,7 @@
 package org.visionstream.operators.track.internal;
 
-import java.io.DataInput;
-import java.io.DataOutput;
-import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /** One tracked object of a camera: its filter, history and votes. Mutable; owned by one camera's state. */
@@ -100,81 +99,94 @@ public final class Track {
         zones &= ~(1L << zone);
     }
 
-    public void write(DataOutput out) throws IOException {
-        out.writeLong(id);
-        out.writeBoolean(confirmed);
-        out.writeInt(hits);
-        writeFloats(out, kalman);
-        out.writeLong(firstSeenTs);
-        out.writeLong(firstSeenSeq);
-        out.writeLong(lastSeenTs);
-        out.writeLong(lastSeenSeq);
-        writeFloats(out, lastBox);
-        out.writeFloat(lastScore);
-        out.writeFloat(bestScore);
-        writeFloats(out, bestBox);
-        out.writeLong(bestSeq);
-        out.writeLong(bestTs);
-        out.writeLong(lastReportTs);
-        out.writeByte(labels.length);
-        for (int i = 0; i < labels.length; i++) {
-            out.writeUTF(labels[i]);
-            out.writeInt(votes[i]);
+    /** Bytes {@link #write} takes. */
+    public int serializedSize() {
+        int size = 8 + 1 + 4 + 4 * BoxKalman.SIZE + 4 * 8 + 4 * 4 + 4 + 4 + 4 * 4 + 3 * 8 + 1 + 8 + 1 + 9 * Long.bitCount(zones);
+        for (String label : labels) {
+            size += 2 + label.getBytes(StandardCharsets.UTF_8).length + 4;
         }
-        out.writeLong(zones);
-        out.writeByte(Long.bitCount(zones));
+        return size;
+    }
+
+    public void write(ByteBuffer out) {
+        out.putLong(id);
+        out.put((byte) (confirmed ? 1 : 0));
+        out.putInt(hits);
+        writeFloats(out, kalman);
+        out.putLong(firstSeenTs);
+        out.putLong(firstSeenSeq);
+        out.putLong(lastSeenTs);
+        out.putLong(lastSeenSeq);
+        writeFloats(out, lastBox);
+        out.putFloat(lastScore);
+        out.putFloat(bestScore);
+        writeFloats(out, bestBox);
+        out.putLong(bestSeq);
+        out.putLong(bestTs);
+        out.putLong(lastReportTs);
+        out.put((byte) labels.length);
+        for (int i = 0; i < labels.length; i++) {
+            byte[] utf8 = labels[i].getBytes(StandardCharsets.UTF_8);
+            out.putShort((short) utf8.length);
+            out.put(utf8);
+            out.putInt(votes[i]);
+        }
+        out.putLong(zones);
+        out.put((byte) Long.bitCount(zones));
         for (int z = 0; z < 64; z++) {
             if (inZone(z)) {
-                out.writeByte(z);
-                out.writeLong(zoneSince[z]);
+                out.put((byte) z);
+                out.putLong(zoneSince[z]);
             }
         }
     }
 
-    public static Track read(DataInput in) throws IOException {
+    public static Track read(ByteBuffer in) {
         Track t = new Track();
-        t.id = in.readLong();
-        t.confirmed = in.readBoolean();
-        t.hits = in.readInt();
+        t.id = in.getLong();
+        t.confirmed = in.get() != 0;
+        t.hits = in.getInt();
         t.kalman = readFloats(in, BoxKalman.SIZE);
-        t.firstSeenTs = in.readLong();
-        t.firstSeenSeq = in.readLong();
-        t.lastSeenTs = in.readLong();
-        t.lastSeenSeq = in.readLong();
+        t.firstSeenTs = in.getLong();
+        t.firstSeenSeq = in.getLong();
+        t.lastSeenTs = in.getLong();
+        t.lastSeenSeq = in.getLong();
         t.lastBox = readFloats(in, 4);
-        t.lastScore = in.readFloat();
-        t.bestScore = in.readFloat();
+        t.lastScore = in.getFloat();
+        t.bestScore = in.getFloat();
         t.bestBox = readFloats(in, 4);
-        t.bestSeq = in.readLong();
-        t.bestTs = in.readLong();
-        t.lastReportTs = in.readLong();
-        int labels = in.readUnsignedByte();
+        t.bestSeq = in.getLong();
+        t.bestTs = in.getLong();
+        t.lastReportTs = in.getLong();
+        int labels = Byte.toUnsignedInt(in.get());
         t.labels = new String[labels];
         t.votes = new int[labels];
         for (int i = 0; i < labels; i++) {
-            t.labels[i] = in.readUTF();
-            t.votes[i] = in.readInt();
+            byte[] utf8 = new byte[Short.toUnsignedInt(in.getShort())];
+            in.get(utf8);
+            t.labels[i] = new String(utf8, StandardCharsets.UTF_8);
+            t.votes[i] = in.getInt();
         }
-        t.zones = in.readLong();
-        int inside = in.readUnsignedByte();
+        t.zones = in.getLong();
+        int inside = Byte.toUnsignedInt(in.get());
         t.zoneSince = new long[64 - Long.numberOfLeadingZeros(t.zones)];
         for (int i = 0; i < inside; i++) {
-            int z = in.readUnsignedByte();
-            t.zoneSince[z] = in.readLong();
+            int z = Byte.toUnsignedInt(in.get());
+            t.zoneSince[z] = in.getLong();
         }
         return t;
     }
 
-    private static void writeFloats(DataOutput out, float[] values) throws IOException {
+    private static void writeFloats(ByteBuffer out, float[] values) {
         for (float v : values) {
-            out.writeFloat(v);
+            out.putFloat(v);
         }
     }
 
-    private static float[] readFloats(DataInput in, int n) throws IOException {
+    private static float[] readFloats(ByteBuffer in, int n) {
         float[] values = new float[n];
         for (int i = 0; i < n; i++) {
-            values[i] = in.readFloat();
+            values[i] = in.getFloat();
         }
         return values;
     }
