@@ -1,5 +1,7 @@
 package org.visionstream.operators.bench;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -21,8 +23,9 @@ import org.visionstream.operators.track.TrackerState;
  * One camera with 20 live tracks at 10 fps: 20 objects in a grid swaying on periodic paths (so the frames can
  * loop forever), each missed in 5 % of the frames, detected with 1.5 px jitter, plus two low-score false
  * positives per frame. {@code update}: the tracker on its state in memory; {@code updateThroughBytes}: what
- * the Flink operator does per frame (state from bytes, update, state to bytes). The state's size is printed
- * at setup.
+ * the Flink operator does per frame (state from bytes, update, state to bytes). The state's size and the CPU
+ * time per frame (this thread's, which waiting for a core on a loaded machine does not inflate) are printed at
+ * setup.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -68,6 +71,21 @@ public class TrackerBenchmark {
         }
         stateBytes = state.toBytes();
         System.out.printf("%nstate of one camera: %d live tracks, %d bytes%n", state.liveTracks(), stateBytes.length);
+        // CPU time of this thread as well: on a shared machine the wall-clock scores above include waiting for a core.
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        for (int round = 0; round < 3; round++) {
+            long cpu = threads.getCurrentThreadCpuTime();
+            for (int f = 0; f < 20_000; f++) {
+                update();
+            }
+            long mid = threads.getCurrentThreadCpuTime();
+            for (int f = 0; f < 20_000; f++) {
+                updateThroughBytes();
+            }
+            long end = threads.getCurrentThreadCpuTime();
+            System.out.printf("CPU time per frame: %.1f us in memory, %.1f us through bytes%n",
+                    (mid - cpu) / 20_000 / 1e3, (end - mid) / 20_000 / 1e3);
+        }
     }
 
     private TrackerResult step(TrackerState s) {
