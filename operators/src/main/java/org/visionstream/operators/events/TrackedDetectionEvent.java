@@ -21,7 +21,7 @@ public record TrackedDetectionEvent(DetectionEvent event, List<Long> trackIds) i
         trackIds = Collections.unmodifiableList(new ArrayList<>(trackIds)); // List.copyOf refuses the nulls
     }
 
-    /** The event without tracks (tracking off): every id null. */
+    /** The event as detected, before tracking: every id null. */
     public static TrackedDetectionEvent untracked(DetectionEvent event) {
         return new TrackedDetectionEvent(event, Collections.nCopies(event.detections().size(), null));
     }

@@ -60,13 +60,18 @@ public final class TrackFunction extends KeyedProcessFunction<String, DetectionE
     private transient Map<String, Counter> eventCounters;
 
     public TrackFunction(TrackerOptions options, Duration idleTimeout, Duration stateTtl) {
-        if (idleTimeout.isNegative() || idleTimeout.isZero() || stateTtl.compareTo(idleTimeout) <= 0) {
-            throw new IllegalArgumentException("tracking idle timeout (" + idleTimeout
-                    + ") must be positive and below the state TTL (" + stateTtl + ")");
-        }
+        checkTimeouts(idleTimeout, stateTtl);
         this.options = options;
         this.idleTimeout = idleTimeout;
         this.stateTtl = stateTtl;
+    }
+
+    /** The idle timeout must end a camera's tracks before its state expires (or they would vanish without events). */
+    public static void checkTimeouts(Duration idleTimeout, Duration stateTtl) {
+        if (idleTimeout.isNegative() || idleTimeout.isZero() || stateTtl.compareTo(idleTimeout) <= 0) {
+            throw new IllegalArgumentException("the tracking idle timeout (tracking.idle-timeout.ms, " + idleTimeout.toMillis()
+                    + " ms) must be positive and below the state TTL (tracking.state-ttl.ms, " + stateTtl.toMillis() + " ms)");
+        }
     }
 
     @Override

@@ -47,10 +47,6 @@ public final class Tracker implements Serializable {
         this.options = options;
     }
 
-    public TrackerOptions options() {
-        return options;
-    }
-
     /** Tracks one frame's detections; updates {@code state}. */
     public TrackerResult update(TrackerState state, String cameraId, long sequence, long timestamp,
             List<Detection> detections) {

@@ -27,11 +27,6 @@ public final class TrackerState {
         return tracks.size();
     }
 
-    /** The sequence of the last frame processed; -1 before the first. */
-    public long lastSequence() {
-        return lastSequence;
-    }
-
     public byte[] toBytes() {
         int size = HEADER_BYTES;
         for (Track t : tracks) {

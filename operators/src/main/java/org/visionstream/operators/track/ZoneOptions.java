@@ -74,10 +74,6 @@ public final class ZoneOptions implements Serializable {
         return cameras.getOrDefault(cameraId, cameras.getOrDefault(ANY_CAMERA, EMPTY));
     }
 
-    public boolean isEmpty() {
-        return cameras.isEmpty();
-    }
-
     public static ZoneOptions fromJson(Path file) throws IOException {
         try {
             return parse(new ObjectMapper().readTree(Files.readAllBytes(file)));

@@ -17,6 +17,7 @@ import java.util.stream.Stream;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.visionstream.operators.detect.DetectorOptions;
 import org.visionstream.operators.flink.FrameDetectFunction;
+import org.visionstream.operators.flink.TrackFunction;
 import org.visionstream.operators.frames.FrameParser;
 import org.visionstream.operators.inference.ExecutionProvider;
 import org.visionstream.operators.preprocess.ImageDecoder;
@@ -104,10 +105,7 @@ public final class DetectionJobOptions implements Serializable {
         if (Stream.of(framesTopic, eventsTopic, deadLetterTopic, objectsTopic).distinct().count() != 4) {
             throw new IllegalArgumentException("the frames, events, dead-letter and objects topics must differ");
         }
-        if (trackingIdleTimeout.isNegative() || trackingIdleTimeout.isZero()
-                || trackingStateTtl.compareTo(trackingIdleTimeout) <= 0) {
-            throw new IllegalArgumentException("tracking.idle-timeout.ms must be positive and below tracking.state-ttl.ms");
-        }
+        TrackFunction.checkTimeouts(trackingIdleTimeout, trackingStateTtl);
         if (parallelism < 0 || maxFrameBytes <= 0 || maxPixels <= 0) {
             throw new IllegalArgumentException("parallelism must be >= 0, frame limits > 0");
         }
@@ -361,7 +359,7 @@ public final class DetectionJobOptions implements Serializable {
     @Override
     public String toString() {
         return "bootstrap.servers=" + bootstrapServers + ", topics " + framesTopic + " -> " + eventsTopic
-                + " (dead letters: " + deadLetterTopic + "), group " + groupId + ", model " + detector.bundle()
+                + " (dead letters: " + deadLetterTopic + ", objects: " + objectsTopic + "), group " + groupId + ", model " + detector.bundle()
                 + ", classes " + (detector.classes().isEmpty() ? "all" : detector.classes()) + ", threshold "
                 + detector.scoreThreshold() + ", provider " + detector.executionProvider() + ", "
                 + deliveryGuarantee + ", checkpoints every " + checkpointInterval.toMillis() + " ms to "
