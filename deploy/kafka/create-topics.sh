@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Creates the VisionStream topics: frames (camera frames in), detections (one event per frame out)
-# and frames-dlq (rejected frames), with room for whole frames. Safe to run again: existing topics
+# Creates the VisionStream topics: frames (camera frames in), detections (one event per frame out),
+# frames-dlq (rejected frames) and objects (tracked objects' lifecycle and zone events), with room for whole frames. Safe to run again: existing topics
 # are left as they are (--if-not-exists), then the size and retention configs below are applied to
 # them with kafka-configs.sh. Partitions and replication of an existing topic are not changed.
 #
@@ -14,7 +14,7 @@
 #   KAFKA_HOME             use $KAFKA_HOME/bin/kafka-topics.sh and kafka-configs.sh; without it,
 #                          kafka-topics.sh (or kafka-topics) and kafka-configs.sh from PATH
 #   KAFKA_COMMAND_CONFIG   client properties file for a secured cluster (--command-config)
-#   FRAMES_TOPIC, EVENTS_TOPIC, DLQ_TOPIC   topic names (default frames, detections, frames-dlq;
+#   FRAMES_TOPIC, EVENTS_TOPIC, DLQ_TOPIC, OBJECTS_TOPIC   topic names (default frames, detections, frames-dlq, objects;
 #                          they must match topic.* in deploy/detection-job.properties)
 #   FRAMES_RETENTION_MS    default 3600000 (1 hour): frames are only worth detecting while fresh
 #   EVENTS_RETENTION_MS    default 604800000 (7 days)
@@ -59,6 +59,7 @@ replication="${3:-3}"
 frames_topic="${FRAMES_TOPIC:-frames}"
 events_topic="${EVENTS_TOPIC:-detections}"
 dlq_topic="${DLQ_TOPIC:-frames-dlq}"
+objects_topic="${OBJECTS_TOPIC:-objects}"
 frames_retention_ms="${FRAMES_RETENTION_MS:-3600000}"
 events_retention_ms="${EVENTS_RETENTION_MS:-604800000}"
 dlq_retention_ms="${DLQ_RETENTION_MS:-604800000}"
@@ -140,5 +141,9 @@ ensure_topic "$dlq_topic" \
   "max.message.bytes=$max_message_bytes" \
   "retention.ms=$dlq_retention_ms"
 
+# Object events (appeared, updated, disappeared, zones, lines): small JSON, transactional like the events.
+ensure_topic "$objects_topic" \
+  "retention.ms=$events_retention_ms"
+
 # --topic takes a regular expression with --describe.
-"$kafka_topics" "${common[@]}" --describe --topic "$frames_topic|$events_topic|$dlq_topic" >&2
+"$kafka_topics" "${common[@]}" --describe --topic "$frames_topic|$events_topic|$dlq_topic|$objects_topic" >&2

@@ -3,19 +3,17 @@ package org.visionstream.operators.events;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.DeserializationContext;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.Module;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializerProvider;
 import com.fasterxml.jackson.databind.deser.std.StdDeserializer;
 import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.ser.std.StdSerializer;
-import com.networknt.schema.JsonSchema;
-import com.networknt.schema.JsonSchemaFactory;
-import com.networknt.schema.SpecVersion;
-import com.networknt.schema.ValidationMessage;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
 import java.util.List;
 import org.visionstream.operators.detect.Detection;
 
@@ -47,13 +45,40 @@ public final class DetectionEventJson {
         }
     }
 
+    /** Reads an event, also one with track ids (which it leaves out). */
     public static DetectionEvent fromBytes(byte[] json) throws IOException {
-        return MAPPER.readValue(json, DetectionEvent.class);
+        return fromBytesTracked(json).event();
+    }
+
+    /** The event with a {@code trackId} in each detection object. */
+    public static byte[] toBytes(TrackedDetectionEvent tracked) {
+        ObjectNode json = MAPPER.valueToTree(tracked.event());
+        JsonNode detections = json.get("detections");
+        for (int i = 0; i < tracked.trackIds().size(); i++) {
+            Long id = tracked.trackIds().get(i);
+            ((ObjectNode) detections.get(i)).put("trackId", id);
+        }
+        try {
+            return MAPPER.writeValueAsBytes(json);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write event of camera " + tracked.event().cameraId(), e);
+        }
+    }
+
+    /** Reads an event with or without track ids (ids are null where the JSON has none). */
+    public static TrackedDetectionEvent fromBytesTracked(byte[] json) throws IOException {
+        JsonNode tree = MAPPER.readTree(json);
+        List<Long> ids = new ArrayList<>();
+        for (JsonNode d : tree.path("detections")) {
+            JsonNode id = d instanceof ObjectNode o ? o.remove("trackId") : null;
+            ids.add(id == null || id.isNull() ? null : id.longValue());
+        }
+        return new TrackedDetectionEvent(MAPPER.treeToValue(tree, DetectionEvent.class), ids);
     }
 
     /** What {@code json} breaks of the event schema; empty when it is a valid event. */
     public static List<String> validate(byte[] json) throws IOException {
-        return Schema.INSTANCE.validate(MAPPER.readTree(json)).stream().map(ValidationMessage::getMessage).toList();
+        return JsonSchemas.validate(SCHEMA_RESOURCE, MAPPER.readTree(json));
     }
 
     /** A detection as the schema states it: the box as one {@code [x1, y1, x2, y2]} array. */
@@ -103,22 +128,6 @@ public final class DetectionEventJson {
                 return ctx.reportInputMismatch(Detection.class, "a detection needs a label and a box of 4 numbers");
             }
             return new Detection(label, classId, score, box[0], box[1], box[2], box[3]);
-        }
-    }
-
-    /** Loaded on first use only: producing events needs no schema. */
-    private static final class Schema {
-        static final JsonSchema INSTANCE = load();
-
-        private static JsonSchema load() {
-            try (InputStream in = DetectionEventJson.class.getResourceAsStream(SCHEMA_RESOURCE)) {
-                if (in == null) {
-                    throw new IllegalStateException(SCHEMA_RESOURCE + " is missing from the classpath");
-                }
-                return JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012).getSchema(in);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
         }
     }
 }

@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.visionstream.operators.events.DetectionEvent;
+import org.visionstream.operators.events.TrackedDetectionEvent;
 
 /** The event's record timestamp is its capture time, but never later than when it was detected. */
 class DetectionEventSerializationSchemaTest {
@@ -26,9 +27,9 @@ class DetectionEventSerializationSchemaTest {
         assertEquals(DETECTED, schema.serialize(event(DETECTED + 1), null, null).timestamp());
     }
 
-    private static DetectionEvent event(long captureTimestamp) {
-        return new DetectionEvent("cam", 1, captureTimestamp, DETECTED - 100, DETECTED, 1.0, 2.0,
+    private static TrackedDetectionEvent event(long captureTimestamp) {
+        return TrackedDetectionEvent.untracked(new DetectionEvent("cam", 1, captureTimestamp, DETECTED - 100, DETECTED, 1.0, 2.0,
                 new DetectionEvent.Model("model", "1"), new DetectionEvent.Image(4, 3),
-                new DetectionEvent.Source("frames", 0, 7), List.of());
+                new DetectionEvent.Source("frames", 0, 7), List.of()));
     }
 }

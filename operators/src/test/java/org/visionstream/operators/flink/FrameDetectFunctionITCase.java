@@ -39,6 +39,7 @@ import org.visionstream.operators.deadletter.DeadLetterStage;
 import org.visionstream.operators.detect.DetectorOptions;
 import org.visionstream.operators.events.DetectionEvent;
 import org.visionstream.operators.events.DetectionEventJson;
+import org.visionstream.operators.events.TrackedDetectionEvent;
 import org.visionstream.operators.frames.FrameMetadata;
 import org.visionstream.operators.frames.RawFrame;
 import org.visionstream.operators.inference.ExecutionProvider;
@@ -110,7 +111,8 @@ class FrameDetectFunctionITCase {
             assertTrue(!DetectionEventJson.validate(unsure).isEmpty(), "the schema rejects a renamed field");
             assertEquals(e.detections().size(), DetectionEventJson.fromBytes(json).detections().size());
 
-            ProducerRecord<byte[], byte[]> record = new DetectionEventSerializationSchema("detections").serialize(e, null, null);
+            ProducerRecord<byte[], byte[]> record = new DetectionEventSerializationSchema("detections")
+                    .serialize(TrackedDetectionEvent.untracked(e), null, null);
             assertEquals("cam-3", new String(record.key(), StandardCharsets.UTF_8));
             assertEquals(e.captureTimestamp(), record.timestamp());
         }

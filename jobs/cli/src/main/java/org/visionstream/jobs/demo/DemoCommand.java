@@ -6,12 +6,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.connector.base.DeliveryGuarantee;
@@ -23,6 +23,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.visionstream.jobs.command.UsageException;
 import org.visionstream.jobs.detection.BundlePreflight;
 import org.visionstream.jobs.detection.DetectionJob;
+import org.visionstream.jobs.detection.JobOptionsMixin;
 import org.visionstream.jobs.detection.KafkaPreflight;
 import org.visionstream.jobs.cli.GracefulShutdown;
 import org.visionstream.jobs.detection.DetectionJobOptions;
@@ -36,9 +37,13 @@ import org.visionstream.jobs.produce.ProgressListener;
 import org.visionstream.jobs.view.LiveOutputs;
 import org.visionstream.jobs.view.ViewAddress;
 import org.visionstream.operators.deadletter.DeadLetterHeaders;
+import org.visionstream.operators.detect.Detection;
 import org.visionstream.operators.detect.DetectorOptions;
 import org.visionstream.operators.events.DetectionEvent;
 import org.visionstream.operators.events.DetectionEventJson;
+import org.visionstream.operators.events.ObjectEvent;
+import org.visionstream.operators.events.ObjectEventJson;
+import org.visionstream.operators.events.TrackedDetectionEvent;
 import org.visionstream.operators.inference.ExecutionProvider;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -49,8 +54,8 @@ import picocli.CommandLine.Parameters;
  * {@code visionstream demo [VIDEO]}: the whole pipeline on one machine. Starts a Kafka broker in this
  * JVM (KRaft, 127.0.0.1) unless {@code --bootstrap-servers} names one, builds the D2Go bundle if it is
  * missing, runs the detection job in a local Flink environment, streams the video through the frame
- * producer, prints every detection event as a read_committed consumer receives it and ends with a
- * summary once every frame is accounted for.
+ * producer, prints every detection event (with track ids) and object event as a read_committed consumer
+ * receives it and ends with a summary once every frame is accounted for and the video's last objects are gone.
  */
 @Command(
         name = "demo",
@@ -94,6 +99,9 @@ public final class DemoCommand implements Callable<Integer> {
 
     @Option(names = "--parallelism", defaultValue = "1", description = "Detector subtasks, one model each (default: ${DEFAULT-VALUE}).")
     int parallelism;
+
+    @Option(names = "--zones", paramLabel = "FILE", description = "Zones and lines for demo-camera, JSON (see README, Objects and zones).")
+    Path zones;
 
     @Option(names = "--metrics-port", defaultValue = "9249",
             description = "Port of the Prometheus endpoint /metrics, on every interface; 0 = none (default: ${DEFAULT-VALUE}).")
@@ -169,7 +177,7 @@ public final class DemoCommand implements Callable<Integer> {
             // Ctrl-C stops producing; the frames already sent are still awaited and summarised.
             CountDownLatch stopSignal = new CountDownLatch(1);
             try (CommittedRecordsReader reader = new CommittedRecordsReader(servers,
-                            List.of(job.eventsTopic(), job.deadLetterTopic()), FrameProducer.MAX_REQUEST_BYTES);
+                            List.of(job.eventsTopic(), job.deadLetterTopic(), job.objectsTopic()), FrameProducer.MAX_REQUEST_BYTES);
                     LiveOutputs outputs = view || annotate != null ? new LiveOutputs(servers, job.framesTopic(),
                             job.eventsTopic(), view ? viewAddress : null, annotate, fps) : null;
                     FrameProducer producer = new FrameProducer(frames);
@@ -185,6 +193,11 @@ public final class DemoCommand implements Callable<Integer> {
                 // Every frame sent ends as an event or a dead letter; wait for the last checkpoints to commit them.
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120 + 10 * sent.framesSent() / Math.max(1, parallelism));
                 while (summary.accounted() < sent.framesSent() && System.nanoTime() < deadline) {
+                    reader.poll(Duration.ofMillis(500), r -> print(r, job, summary));
+                }
+                // The video has ended: its last objects disappear once the camera is silent for the idle timeout.
+                long tracksDeadline = System.nanoTime() + job.trackingIdleTimeout().toNanos() + 3 * job.checkpointInterval().toNanos();
+                while (summary.liveTracks() > 0 && System.nanoTime() < tracksDeadline) {
                     reader.poll(Duration.ofMillis(500), r -> print(r, job, summary));
                 }
                 System.out.print(summary.format(sent.framesSent(), sent.elapsedSeconds(), (System.nanoTime() - started) / 1e9));
@@ -228,6 +241,17 @@ public final class DemoCommand implements Callable<Integer> {
     }
 
     private static void print(ConsumerRecord<byte[], byte[]> record, DetectionJobOptions job, DemoSummary summary) {
+        if (record.topic().equals(job.objectsTopic())) {
+            ObjectEvent o;
+            try {
+                o = ObjectEventJson.fromBytes(record.value());
+            } catch (IOException ex) {
+                throw new IllegalStateException("unreadable object event at offset " + record.offset(), ex);
+            }
+            summary.object(o);
+            System.out.println(DemoSummary.describe(o));
+            return;
+        }
         if (record.topic().equals(job.deadLetterTopic())) {
             String reason = header(record, DeadLetterHeaders.REASON);
             summary.deadLetter(reason);
@@ -235,16 +259,22 @@ public final class DemoCommand implements Callable<Integer> {
                     header(record, DeadLetterHeaders.MESSAGE));
             return;
         }
-        DetectionEvent e;
+        TrackedDetectionEvent tracked;
         try {
-            e = DetectionEventJson.fromBytes(record.value());
+            tracked = DetectionEventJson.fromBytesTracked(record.value());
         } catch (IOException ex) {
             throw new IllegalStateException("unreadable event at offset " + record.offset(), ex);
         }
+        DetectionEvent e = tracked.event();
         summary.event(e, System.currentTimeMillis());
-        String detections = e.detections().stream()
-                .map(d -> String.format("%s %.2f [%.0f,%.0f,%.0f,%.0f]", d.label(), d.score(), d.box()[0], d.box()[1], d.box()[2], d.box()[3]))
-                .collect(Collectors.joining(", "));
+        List<String> items = new ArrayList<>();
+        for (int i = 0; i < e.detections().size(); i++) {
+            Detection d = e.detections().get(i);
+            Long id = tracked.trackIds().get(i);
+            items.add(String.format("%s%s %.2f [%.0f,%.0f,%.0f,%.0f]", d.label(), id != null ? " #" + id : "", d.score(),
+                    d.x1(), d.y1(), d.x2(), d.y2()));
+        }
+        String detections = String.join(", ", items);
         System.out.printf("%s #%d  %dx%d  %d ms  %s%n", e.cameraId(), e.sequence(), e.image().width(), e.image().height(),
                 Math.round(e.detectMillis()), detections.isEmpty() ? "nothing" : detections);
     }
@@ -261,12 +291,18 @@ public final class DemoCommand implements Callable<Integer> {
                 .framesTopic("demo-" + run + "-frames")
                 .eventsTopic("demo-" + run + "-detections")
                 .deadLetterTopic("demo-" + run + "-frames-dlq")
+                .objectsTopic("demo-" + run + "-objects")
+                // The demo's video ends: report its last objects gone soon after (a camera: 10 s by default).
+                .trackingIdleTimeout(Duration.ofSeconds(3))
                 .groupId("visionstream-demo-" + run)
                 .parallelism(parallelism)
                 .checkpointInterval(Duration.ofMillis(checkpointIntervalMs))
                 .deliveryGuarantee(DetectionJobOptions.parseDeliveryGuarantee(deliveryGuarantee))
                 .batchSize(batchSize)
                 .detector(detectorOptions());
+        if (zones != null) {
+            b.tracker().zones(JobOptionsMixin.readZones(zones));
+        }
         return b.build();
     }
 
@@ -281,7 +317,7 @@ public final class DemoCommand implements Callable<Integer> {
 
     private static void createTopics(DetectionJobOptions job) {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, job.bootstrapServers()))) {
-            for (String topic : List.of(job.framesTopic(), job.eventsTopic(), job.deadLetterTopic())) {
+            for (String topic : List.of(job.framesTopic(), job.eventsTopic(), job.deadLetterTopic(), job.objectsTopic())) {
                 KafkaTopics.ensure(admin, topic, 1, FrameProducer.MAX_REQUEST_BYTES);
             }
         }

@@ -16,7 +16,9 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.stream.Collectors;
 import java.util.stream.LongStream;
 import java.util.zip.CRC32;
@@ -47,6 +49,10 @@ import org.visionstream.operators.detect.Detector;
 import org.visionstream.operators.detect.DetectorOptions;
 import org.visionstream.operators.events.DetectionEvent;
 import org.visionstream.operators.events.DetectionEventJson;
+import org.visionstream.operators.events.ObjectEvent;
+import org.visionstream.operators.events.ObjectEventJson;
+import org.visionstream.operators.events.TrackedDetectionEvent;
+import org.visionstream.operators.track.TrackerOptions;
 import org.visionstream.operators.frames.FrameHeaders;
 import org.visionstream.operators.preprocess.ImageDecoder;
 
@@ -80,7 +86,7 @@ class DetectionJobITCase {
     @Test
     void everyFrameBecomesExactlyOneEventOrDeadLetter() throws Exception {
         DetectionJobOptions options = options("pipeline");
-        for (String topic : List.of(options.framesTopic(), options.eventsTopic(), options.deadLetterTopic())) {
+        for (String topic : List.of(options.framesTopic(), options.eventsTopic(), options.deadLetterTopic(), options.objectsTopic())) {
             KAFKA.kafka().createTopic(topic, 1, 4 * MAX_FRAME_BYTES);
         }
         byte[] street = Files.readAllBytes(TestData.STREET_JPEG);
@@ -150,23 +156,51 @@ class DetectionJobITCase {
             // Anything beyond one record per frame (a duplicate) would show up within a few more checkpoints.
             reader.poll(Duration.ofSeconds(4), out::add);
             lastScrape = PrometheusScrape.of(METRICS_PORT);
+            try (CommittedRecordsReader objects = new CommittedRecordsReader(KAFKA.bootstrapServers(),
+                    List.of(options.objectsTopic()), 4 * MAX_FRAME_BYTES)) {
+                for (long end = System.nanoTime() + 2_000_000_000L; System.nanoTime() < end; ) {
+                    objects.poll(Duration.ofMillis(200), out::add);
+                }
+            }
         } finally {
             job.cancel().get();
         }
 
         List<DetectionEvent> events = new ArrayList<>();
         Map<String, String> deadLetters = new TreeMap<>();
+        List<Long> streetTrackIds = new ArrayList<>();
+        Set<Long> streetAppeared = new TreeSet<>();
         for (ConsumerRecord<byte[], byte[]> r : out) {
             if (r.topic().equals(options.eventsTopic())) {
                 assertEquals(List.of(), DetectionEventJson.validate(r.value()), new String(r.value(), StandardCharsets.UTF_8));
-                events.add(DetectionEventJson.fromBytes(r.value()));
+                TrackedDetectionEvent tracked = DetectionEventJson.fromBytesTracked(r.value());
+                events.add(tracked.event());
+                if (tracked.event().cameraId().equals("street") && tracked.event().sequence() == 3) {
+                    streetTrackIds.addAll(tracked.trackIds());
+                }
+            } else if (r.topic().equals(options.objectsTopic())) {
+                assertEquals(List.of(), ObjectEventJson.validate(r.value()), new String(r.value(), StandardCharsets.UTF_8));
+                ObjectEvent o = ObjectEventJson.fromBytes(r.value());
+                if (o.cameraId().equals("street")) {
+                    assertEquals(ObjectEvent.Type.APPEARED, o.type(), "the photo's objects never move nor leave");
+                    assertTrue(streetAppeared.add(o.trackId()), "appeared once: " + o);
+                }
             } else {
                 String stageAndReason = header(r, DeadLetterHeaders.STAGE, "?") + "/" + header(r, DeadLetterHeaders.REASON, "?");
                 assertEquals(null, deadLetters.put(header(r, TEST_CASE, "?"), stageAndReason), "one dead letter per frame");
             }
         }
         assertEquals(produced, events.size() + deadLetters.size(), "events + dead letters = frames produced");
-        assertEquals(LongStream.range(0, VIDEO_FRAMES).boxed().toList(), sequences(events, "video"), "in order");
+        // The same photo four times: from the third (min hits), each detection scoring >= 0.6 is a confirmed track.
+        TrackerOptions tracking = options.tracker();
+        DetectionEvent street3 = events.stream().filter(e -> e.cameraId().equals("street") && e.sequence() == 3).findFirst().orElseThrow();
+        for (int i = 0; i < street3.detections().size(); i++) {
+            assertEquals(street3.detections().get(i).score() >= tracking.highScore(), streetTrackIds.get(i) != null,
+                    "street #3 detection " + i + ": " + streetTrackIds);
+        }
+        assertEquals(new TreeSet<>(streetTrackIds.stream().filter(java.util.Objects::nonNull).toList()), streetAppeared);
+        assertTrue(streetAppeared.size() >= 3, "tracked: " + streetAppeared);
+                assertEquals(LongStream.range(0, VIDEO_FRAMES).boxed().toList(), sequences(events, "video"), "in order");
         assertEquals(List.of(0L, 1L, 2L, 3L), sequences(events, "street"), "in order");
         assertEquals(expectedDeadLetters, deadLetters);
 
@@ -209,6 +243,7 @@ class DetectionJobITCase {
                 .framesTopic(name + "-frames")
                 .eventsTopic(name + "-detections")
                 .deadLetterTopic(name + "-dlq")
+                .objectsTopic(name + "-objects")
                 .groupId(name + "-group")
                 .parallelism(2)
                 .batchSize(2)

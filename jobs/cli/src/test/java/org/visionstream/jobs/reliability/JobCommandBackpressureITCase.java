@@ -44,7 +44,7 @@ class JobCommandBackpressureITCase {
 
     @Test
     void aBurstLargerThanTheHeapWaitsInKafkaWhileMemoryStaysWithinBudget() throws Exception {
-        for (String topic : List.of("bp-frames", "bp-detections", "bp-dlq")) {
+        for (String topic : List.of("bp-frames", "bp-detections", "bp-dlq", "bp-objects")) {
             KAFKA.kafka().createTopic(topic, 1, FrameProducer.MAX_REQUEST_BYTES);
         }
         byte[] png = noisePng(1600, 1000);
@@ -64,12 +64,12 @@ class JobCommandBackpressureITCase {
         Path dir = JobProcess.emptyDirectory(Path.of("target", "reliability", "cli-backpressure").toAbsolutePath());
         try (JobProcess job = JobProcess.start(dir.resolve("job.log"), List.of("--bootstrap-servers", KAFKA.bootstrapServers(),
                 "--model", TestData.D2GO_BUNDLE.toString(), "--frames-topic", "bp-frames", "--events-topic", "bp-detections",
-                "--dead-letter-topic", "bp-dlq", "--group-id", "bp", "--checkpoint-dir", dir.resolve("checkpoints").toString(),
+                "--dead-letter-topic", "bp-dlq", "--objects-topic", "bp-objects", "--group-id", "bp", "--checkpoint-dir", dir.resolve("checkpoints").toString(),
                 "--checkpoint-interval-ms", "1000", "--parallelism", "1", "--threads", "1"))) {
             RssSampler rss = RssSampler.start(job.pid());
             long lagWhenFirstCommitted = FRAMES
                     - Ledger.awaitCommitted(KAFKA.bootstrapServers(), "bp-detections", "bp-dlq", 1, Duration.ofMinutes(2));
-            ledger.verify(KAFKA.bootstrapServers(), "bp-detections", "bp-dlq", Duration.ofMinutes(6), "burst");
+            ledger.verify(KAFKA.bootstrapServers(), "bp-detections", "bp-dlq", "bp-objects", Duration.ofMinutes(6), "burst");
             long peak = rss.stop();
             System.out.printf("backpressure: peak RSS %d MiB (budget %d MiB), %d of %d frames still in Kafka at the first commit%n",
                     peak >> 20, RSS_BUDGET_BYTES >> 20, lagWhenFirstCommitted, FRAMES);

@@ -18,7 +18,8 @@ import org.visionstream.jobs.testing.TestData;
  * {@code visionstream job} as a user runs it, against a broker in another process than the job: killed
  * with SIGKILL or stopped with SIGTERM mid-stream and started again with the same command, three times
  * in a row. After each restart a read_committed consumer sees exactly one event per good frame and one
- * dead letter per poison frame: the checkpoint directory carries the job across the restarts.
+ * dead letter per poison frame, and each tracked object appears once, disappears at most once and keeps its
+ * track id: the checkpoint directory carries the job, its tracker state included, across the restarts.
  */
 class JobCommandRestartITCase {
 
@@ -44,7 +45,7 @@ class JobCommandRestartITCase {
         try (JobProcess job = JobProcess.start(dir.resolve("job.log"), List.of("--bootstrap-servers", KAFKA.bootstrapServers(),
                 "--model", TestData.D2GO_BUNDLE.toString(), "--frames-topic", "no-such-frames"))) {
             assertEquals(2, job.exitCode(Duration.ofMinutes(1)), job.log());
-            assertEquals("visionstream job: a topic of [no-such-frames, detections, frames-dlq] does not exist on Kafka at "
+            assertEquals("visionstream job: a topic of [no-such-frames, detections, frames-dlq, objects] does not exist on Kafka at "
                     + KAFKA.bootstrapServers() + ": create them first (deploy/kafka/create-topics.sh)", job.log().strip());
         }
     }
@@ -53,12 +54,13 @@ class JobCommandRestartITCase {
         String frames = name + "-frames";
         String events = name + "-detections";
         String dlq = name + "-dlq";
-        for (String topic : List.of(frames, events, dlq)) {
+        String objects = name + "-objects";
+        for (String topic : List.of(frames, events, dlq, objects)) {
             KAFKA.kafka().createTopic(topic, 2, FrameProducer.MAX_REQUEST_BYTES);
         }
         Path dir = JobProcess.emptyDirectory(Path.of("target", "reliability", "cli-" + name).toAbsolutePath());
         List<String> args = List.of("--bootstrap-servers", KAFKA.bootstrapServers(), "--model", TestData.D2GO_BUNDLE.toString(),
-                "--frames-topic", frames, "--events-topic", events, "--dead-letter-topic", dlq, "--group-id", name,
+                "--frames-topic", frames, "--events-topic", events, "--dead-letter-topic", dlq, "--objects-topic", objects, "--group-id", name,
                 "--checkpoint-dir", dir.resolve("checkpoints").toString(), "--checkpoint-interval-ms", "1000",
                 "--parallelism", "1", "--threads", "1");
         Ledger ledger = new Ledger();
@@ -77,7 +79,7 @@ class JobCommandRestartITCase {
                 }
                 sending.get(2, TimeUnit.MINUTES);
                 job = JobProcess.start(dir.resolve("job-" + round + ".log"), args);
-                ledger.verify(KAFKA.bootstrapServers(), events, dlq, ACCOUNTED_WITHIN, name + " round " + round);
+                assertTrue(ledger.verify(KAFKA.bootstrapServers(), events, dlq, objects, ACCOUNTED_WITHIN, name + " round " + round) > 0, "the street frames give tracks");
                 assertTrue(job.isAlive(), job.log());
                 assertTrue(job.log().contains("resuming from"), "round " + round + " resumes: " + job.log());
             }

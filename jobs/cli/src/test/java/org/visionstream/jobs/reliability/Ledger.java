@@ -43,19 +43,51 @@ final class Ledger {
         return events.size() + deadLetters.size();
     }
 
-    /** Reads the topics until every expected record arrived (or {@code timeout}) and checks exactly-once. */
-    void verify(String bootstrapServers, String eventsTopic, String deadLetterTopic, Duration timeout, String when)
-            throws IOException {
-        List<ConsumerRecord<byte[], byte[]>> out;
+    /**
+     * Reads the topics until every expected record arrived (or {@code timeout}) and checks exactly-once: of the
+     * events and dead letters, and of the objects' lifecycle ({@link ObjectLedger}).
+     *
+     * @return the number of tracked objects
+     */
+    int verify(String bootstrapServers, String eventsTopic, String deadLetterTopic, String objectsTopic,
+            Duration timeout, String when) throws IOException {
+        List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
+        ObjectLedger objects = new ObjectLedger();
         try (CommittedRecordsReader reader = new CommittedRecordsReader(bootstrapServers,
-                List.of(eventsTopic, deadLetterTopic), FrameProducer.MAX_REQUEST_BYTES)) {
-            out = new ArrayList<>(reader.readAtLeast(expected(), timeout));
-            reader.poll(DUPLICATE_WATCH, out::add);
+                List.of(eventsTopic, deadLetterTopic, objectsTopic), FrameProducer.MAX_REQUEST_BYTES)) {
+            int[] framesOut = {0};
+            long deadline = System.nanoTime() + timeout.toNanos();
+            // The objects sink commits its transaction a moment after the events sink: wait for both.
+            while ((framesOut[0] < expected() || !objects.complete()) && System.nanoTime() < deadline) {
+                reader.poll(Duration.ofMillis(500), r -> {
+                    out.add(r);
+                    if (r.topic().equals(objectsTopic)) {
+                        objects.add(r);
+                    } else {
+                        framesOut[0]++;
+                        if (r.topic().equals(eventsTopic)) {
+                            objects.addEvent(r);
+                        }
+                    }
+                });
+            }
+            reader.poll(DUPLICATE_WATCH, r -> {
+                out.add(r);
+                if (r.topic().equals(objectsTopic)) {
+                    objects.add(r);
+                } else if (r.topic().equals(eventsTopic)) {
+                    objects.addEvent(r);
+                }
+            });
         }
+        int tracks = objects.verify(when);
         Map<String, Integer> seenEvents = new TreeMap<>();
         Map<String, Integer> seenDeadLetters = new TreeMap<>();
         Map<String, String> reasons = new TreeMap<>();
         for (ConsumerRecord<byte[], byte[]> r : out) {
+            if (r.topic().equals(objectsTopic)) {
+                continue;
+            }
             if (r.topic().equals(eventsTopic)) {
                 DetectionEvent e = DetectionEventJson.fromBytes(r.value());
                 seenEvents.merge(e.cameraId() + "#" + e.sequence(), 1, Integer::sum);
@@ -67,6 +99,7 @@ final class Ledger {
         }
         assertEquals("", differences(events, seenEvents), when + ": one event per good frame (camera#sequence)");
         assertEquals("", differences(deadLetters, seenDeadLetters), when + ": one dead letter per poison frame " + reasons);
+        return tracks;
     }
 
     /**

@@ -1,5 +1,7 @@
 package org.visionstream.jobs.reliability;
 
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,7 +24,9 @@ import org.visionstream.jobs.testing.TestData;
  * a JobManager and two TaskManagers, each its own JVM), through the failures an operator meets: a
  * TaskManager killed with SIGKILL, the broker killed and restarted, stop-with-savepoint and resume, and
  * rescaling 1 -> 2 -> 1 -> 2 through savepoints, each three times in a row while frames keep coming. After
- * each, a read_committed consumer sees exactly one event per good frame and one dead letter per poison frame.
+ * each, a read_committed consumer sees exactly one event per good frame and one dead letter per poison frame,
+ * and each tracked object appears once, disappears at most once and keeps its track id (the tracker state is
+ * restored with the checkpoint, rescaled by camera).
  */
 class StandaloneClusterFailureITCase {
 
@@ -109,6 +113,7 @@ class StandaloneClusterFailureITCase {
         final String frames;
         final String events;
         final String dlq;
+        final String objects;
         final Ledger ledger = new Ledger();
 
         Scenario(String name) throws IOException {
@@ -117,8 +122,9 @@ class StandaloneClusterFailureITCase {
             this.frames = name + "-frames";
             this.events = name + "-detections";
             this.dlq = name + "-dlq";
+            this.objects = name + "-objects";
             try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers()))) {
-                for (String topic : List.of(frames, events, dlq)) {
+                for (String topic : List.of(frames, events, dlq, objects)) {
                     KafkaTopics.ensure(admin, topic, 2, FrameProducer.MAX_REQUEST_BYTES);
                 }
             }
@@ -126,7 +132,7 @@ class StandaloneClusterFailureITCase {
 
         List<String> args(int parallelism) {
             return new ArrayList<>(List.of("--parallelism", Integer.toString(parallelism), "--bootstrap-servers", cluster.bootstrapServers(), "--model", TestData.D2GO_BUNDLE.toString(),
-                    "--frames-topic", frames, "--events-topic", events, "--dead-letter-topic", dlq, "--group-id", name,
+                    "--frames-topic", frames, "--events-topic", events, "--dead-letter-topic", dlq, "--objects-topic", objects, "--group-id", name,
                     "--checkpoint-dir", DIR.resolve("checkpoints-" + name).toString(), "--checkpoint-interval-ms", "1000",
                     "--threads", "1"));
         }
@@ -139,7 +145,7 @@ class StandaloneClusterFailureITCase {
                     Ledger.awaitCommitted(cluster.bootstrapServers(), events, dlq, before + 4, ACCOUNTED_WITHIN);
                     Repair repair = failure.inject(round);
                     sending.get(3, TimeUnit.MINUTES);
-                    ledger.verify(cluster.bootstrapServers(), events, dlq, ACCOUNTED_WITHIN, name + " round " + round);
+                    assertTrue(ledger.verify(cluster.bootstrapServers(), events, dlq, objects, ACCOUNTED_WITHIN, name + " round " + round) > 0, "the street frames give tracks");
                     repair.run();
                 }
             }

@@ -21,6 +21,7 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 import org.visionstream.operators.events.DetectionEvent;
+import org.visionstream.operators.events.TrackedDetectionEvent;
 import org.visionstream.operators.flink.CameraOrderFunction;
 import org.visionstream.operators.flink.DeadLetterSerializationSchema;
 import org.visionstream.operators.flink.DeadLetters;
@@ -28,12 +29,16 @@ import org.visionstream.operators.flink.DecodedFrame;
 import org.visionstream.operators.flink.DetectionEventSerializationSchema;
 import org.visionstream.operators.flink.FrameDecodeFunction;
 import org.visionstream.operators.flink.FrameDetectFunction;
+import org.visionstream.operators.flink.ObjectEventSerializationSchema;
+import org.visionstream.operators.flink.ObjectEvents;
+import org.visionstream.operators.flink.TrackFunction;
 import org.visionstream.operators.flink.RawFrameDeserializationSchema;
 import org.visionstream.operators.frames.RawFrame;
 
 /**
  * The detection job: frames topic -> (round-robin over the subtasks) decode -> detect -> (by camera)
- * order -> events topic, every rejected frame to the dead-letter topic with its reason and stage. With exactly-once delivery (the default) events and dead
+ * order -> track -> events topic (and objects topic), every rejected frame to the dead-letter topic with
+ * its reason and stage. With exactly-once delivery (the default) events and dead
  * letters become visible to read_committed consumers when the checkpoint that covers them completes.
  */
 public final class DetectionJob {
@@ -101,15 +106,34 @@ public final class DetectionJob {
                 .process(new CameraOrderFunction(o.orderMaxWait(), CameraOrderFunction.DEFAULT_MAX_PENDING))
                 .name("order by camera")
                 .uid("camera-order");
-        events.sinkTo(sink(o, o.eventsTopic(), "events", new DetectionEventSerializationSchema(o.eventsTopic())))
-                .name("events: " + o.eventsTopic())
-                .uid("events-sink");
+        addTracking(events, o);
         decoded.getSideOutput(DeadLetters.TAG)
                 .union(detected.getSideOutput(DeadLetters.TAG))
                 .sinkTo(sink(o, o.deadLetterTopic(), "dlq", new DeadLetterSerializationSchema(o.deadLetterTopic())))
                 .name("dead letters: " + o.deadLetterTopic())
                 .uid("dead-letter-sink");
         return restore;
+    }
+
+    /**
+     * The tracking stage: events keyed by camera through {@link TrackFunction} (track ids added) to the events
+     * topic, its lifecycle and zone events to the objects topic, both exactly-once like the dead letters.
+     * Needs each camera's events in sequence order (frames of a camera share a Kafka partition, and nothing
+     * before this stage redistributes them).
+     */
+    static void addTracking(DataStream<DetectionEvent> events, DetectionJobOptions o) {
+        SingleOutputStreamOperator<TrackedDetectionEvent> tracked = events
+                .keyBy(DetectionEvent::cameraId)
+                .process(new TrackFunction(o.tracker(), o.trackingIdleTimeout(), o.trackingStateTtl()))
+                .name("track")
+                .uid("track");
+        tracked.sinkTo(sink(o, o.eventsTopic(), "events", new DetectionEventSerializationSchema(o.eventsTopic())))
+                .name("events: " + o.eventsTopic())
+                .uid("events-sink");
+        tracked.getSideOutput(ObjectEvents.TAG)
+                .sinkTo(sink(o, o.objectsTopic(), "objects", new ObjectEventSerializationSchema(o.objectsTopic())))
+                .name("objects: " + o.objectsTopic())
+                .uid("objects-sink");
     }
 
     /** Builds the job on {@code env} and submits it without waiting for it to end. */

@@ -13,13 +13,17 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
+import java.util.stream.Stream;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.visionstream.operators.detect.DetectorOptions;
 import org.visionstream.operators.flink.CameraOrderFunction;
 import org.visionstream.operators.flink.FrameDetectFunction;
+import org.visionstream.operators.flink.TrackFunction;
 import org.visionstream.operators.frames.FrameParser;
 import org.visionstream.operators.inference.ExecutionProvider;
 import org.visionstream.operators.preprocess.ImageDecoder;
+import org.visionstream.operators.track.TrackerOptions;
+import org.visionstream.operators.track.ZoneOptions;
 
 /**
  * Everything the detection job is configured by. Built from a properties file
@@ -66,6 +70,7 @@ public final class DetectionJobOptions implements Serializable {
     private final String framesTopic;
     private final String eventsTopic;
     private final String deadLetterTopic;
+    private final String objectsTopic;
     private final String groupId;
     private final DetectorOptions detector;
     private final int parallelism;
@@ -83,12 +88,16 @@ public final class DetectionJobOptions implements Serializable {
     private final int batchSize;
     private final Duration batchTimeout;
     private final Duration orderMaxWait;
+    private final TrackerOptions tracker;
+    private final Duration trackingIdleTimeout;
+    private final Duration trackingStateTtl;
 
     private DetectionJobOptions(Builder b) {
         this.bootstrapServers = require(b.bootstrapServers, "bootstrap servers");
         this.framesTopic = require(b.framesTopic, "frames topic");
         this.eventsTopic = require(b.eventsTopic, "events topic");
         this.deadLetterTopic = require(b.deadLetterTopic, "dead-letter topic");
+        this.objectsTopic = require(b.objectsTopic, "objects topic");
         this.groupId = require(b.groupId, "consumer group");
         this.detector = b.detector.build();
         this.parallelism = b.parallelism;
@@ -107,9 +116,13 @@ public final class DetectionJobOptions implements Serializable {
         this.batchSize = b.batchSize;
         this.batchTimeout = b.batchTimeout;
         this.orderMaxWait = b.orderMaxWait;
-        if (framesTopic.equals(eventsTopic) || framesTopic.equals(deadLetterTopic) || eventsTopic.equals(deadLetterTopic)) {
-            throw new IllegalArgumentException("the frames, events and dead-letter topics must differ");
+        this.tracker = b.tracker.build();
+        this.trackingIdleTimeout = b.trackingIdleTimeout;
+        this.trackingStateTtl = b.trackingStateTtl;
+        if (Stream.of(framesTopic, eventsTopic, deadLetterTopic, objectsTopic).distinct().count() != 4) {
+            throw new IllegalArgumentException("the frames, events, dead-letter and objects topics must differ");
         }
+        TrackFunction.checkTimeouts(trackingIdleTimeout, trackingStateTtl);
         if (parallelism < 0 || maxFrameBytes <= 0 || maxPixels <= 0) {
             throw new IllegalArgumentException("parallelism must be >= 0, frame limits > 0");
         }
@@ -186,8 +199,10 @@ public final class DetectionJobOptions implements Serializable {
      * {@code frame.max-bytes}, {@code frame.max-pixels}, {@code frame.max-clock-skew.ms},
      * {@code model.max-consecutive-rejections}, {@code provider.require-gpu}, {@code detector.batch.size},
      * {@code detector.batch.timeout.ms}, {@code order.max-wait.ms}, {@code checkpoint.dir},
-     * {@code from-savepoint}; every {@code kafka.*} key goes to the Kafka clients
-     * without the prefix.
+     * {@code from-savepoint}, {@code topic.objects}, {@code tracking.zones} (a JSON file, read now),
+     * {@code tracking.min-hits}, {@code tracking.max-age.ms}, {@code tracking.update-interval.ms},
+     * {@code tracking.idle-timeout.ms}, {@code tracking.state-ttl.ms}; every {@code kafka.*} key goes to the
+     * Kafka clients without the prefix.
      */
     public static Builder fromProperties(Path file) throws IOException {
         try {
@@ -211,6 +226,13 @@ public final class DetectionJobOptions implements Serializable {
                 case "topic.frames" -> b.framesTopic(v);
                 case "topic.events" -> b.eventsTopic(v);
                 case "topic.dead-letters" -> b.deadLetterTopic(v);
+                case "topic.objects" -> b.objectsTopic(v);
+                case "tracking.zones" -> b.tracker().zones(ZoneOptions.fromJson(file.resolveSibling(v)));
+                case "tracking.min-hits" -> b.tracker().minHits(Integer.parseInt(v));
+                case "tracking.max-age.ms" -> b.tracker().maxAge(Duration.ofMillis(Long.parseLong(v)));
+                case "tracking.update-interval.ms" -> b.tracker().updateInterval(Duration.ofMillis(Long.parseLong(v)));
+                case "tracking.idle-timeout.ms" -> b.trackingIdleTimeout(Duration.ofMillis(Long.parseLong(v)));
+                case "tracking.state-ttl.ms" -> b.trackingStateTtl(Duration.ofMillis(Long.parseLong(v)));
                 case "group.id" -> b.groupId(v);
                 case "model" -> d.bundle(Path.of(v));
                 case "classes" -> d.classes(v.isEmpty() ? List.of() : Arrays.stream(v.split(",")).map(String::trim).toList());
@@ -267,8 +289,27 @@ public final class DetectionJobOptions implements Serializable {
         return deadLetterTopic;
     }
 
+    /** Where the tracked objects' lifecycle and zone events go. */
+    public String objectsTopic() {
+        return objectsTopic;
+    }
+
     public String groupId() {
         return groupId;
+    }
+
+    public TrackerOptions tracker() {
+        return tracker;
+    }
+
+    /** A camera silent this long (processing time) ends its tracks. */
+    public Duration trackingIdleTimeout() {
+        return trackingIdleTimeout;
+    }
+
+    /** A camera's tracker state is dropped this long after its last frame. */
+    public Duration trackingStateTtl() {
+        return trackingStateTtl;
     }
 
     public DetectorOptions detector() {
@@ -354,6 +395,7 @@ public final class DetectionJobOptions implements Serializable {
                 .framesTopic(framesTopic)
                 .eventsTopic(eventsTopic)
                 .deadLetterTopic(deadLetterTopic)
+                .objectsTopic(objectsTopic)
                 .groupId(groupId)
                 .detector(detector)
                 .parallelism(parallelism)
@@ -369,7 +411,10 @@ public final class DetectionJobOptions implements Serializable {
                 .batchTimeout(batchTimeout)
                 .orderMaxWait(orderMaxWait)
                 .checkpointDir(checkpointDir)
-                .fromSavepoint(fromSavepoint);
+                .fromSavepoint(fromSavepoint)
+                .tracker(tracker)
+                .trackingIdleTimeout(trackingIdleTimeout)
+                .trackingStateTtl(trackingStateTtl);
         kafkaProperties.forEach(b::kafkaProperty);
         return b;
     }
@@ -377,19 +422,26 @@ public final class DetectionJobOptions implements Serializable {
     @Override
     public String toString() {
         return "bootstrap.servers=" + bootstrapServers + ", topics " + framesTopic + " -> " + eventsTopic
-                + " (dead letters: " + deadLetterTopic + "), group " + groupId + ", model " + detector.bundle()
+                + " (dead letters: " + deadLetterTopic + ", objects: " + objectsTopic + "), group " + groupId + ", model " + detector.bundle()
                 + ", classes " + (detector.classes().isEmpty() ? "all" : detector.classes()) + ", threshold "
                 + detector.scoreThreshold() + ", provider " + detector.executionProvider() + ", "
                 + deliveryGuarantee + ", checkpoints every " + checkpointInterval.toMillis() + " ms to "
                 + (checkpointDir != null ? checkpointDir : "the cluster's checkpoint storage (a local environment's: memory, lost on exit)");
     }
 
-    /** Builder; defaults: topics frames/detections/frames-dlq, group visionstream-detector, exactly-once. */
+    /**
+     * Builder; defaults: topics frames/detections/frames-dlq/objects, group visionstream-detector, exactly-once,
+     * tracking with {@link TrackerOptions}' defaults, idle timeout 10 s, state TTL 1 h.
+     */
     public static final class Builder {
         private String bootstrapServers;
         private String framesTopic = "frames";
         private String eventsTopic = "detections";
         private String deadLetterTopic = "frames-dlq";
+        private String objectsTopic = "objects";
+        private TrackerOptions.Builder tracker = TrackerOptions.builder();
+        private Duration trackingIdleTimeout = Duration.ofSeconds(10);
+        private Duration trackingStateTtl = Duration.ofHours(1);
         private String groupId = "visionstream-detector";
         private DetectorOptions.Builder detector = DetectorOptions.builder().classes(DEFAULT_CLASSES);
         private int parallelism;
@@ -425,6 +477,31 @@ public final class DetectionJobOptions implements Serializable {
 
         public Builder deadLetterTopic(String topic) {
             this.deadLetterTopic = topic;
+            return this;
+        }
+
+        public Builder objectsTopic(String topic) {
+            this.objectsTopic = topic;
+            return this;
+        }
+
+        public Builder tracker(TrackerOptions options) {
+            this.tracker = options.toBuilder();
+            return this;
+        }
+
+        /** The tracker settings being built, to change in place. */
+        public TrackerOptions.Builder tracker() {
+            return tracker;
+        }
+
+        public Builder trackingIdleTimeout(Duration timeout) {
+            this.trackingIdleTimeout = Objects.requireNonNull(timeout);
+            return this;
+        }
+
+        public Builder trackingStateTtl(Duration ttl) {
+            this.trackingStateTtl = Objects.requireNonNull(ttl);
             return this;
         }
 

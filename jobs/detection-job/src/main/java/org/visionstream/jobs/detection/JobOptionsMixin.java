@@ -11,6 +11,7 @@ import java.util.function.Consumer;
 import org.visionstream.jobs.command.UsageException;
 import org.visionstream.operators.detect.DetectorOptions;
 import org.visionstream.operators.inference.ExecutionProvider;
+import org.visionstream.operators.track.ZoneOptions;
 import picocli.CommandLine.Option;
 
 /**
@@ -33,6 +34,12 @@ public final class JobOptionsMixin {
 
     @Option(names = "--dead-letter-topic", description = "Topic rejected frames go to (default: frames-dlq).")
     String deadLetterTopic;
+
+    @Option(names = "--objects-topic", description = "Topic the tracked objects' lifecycle and zone events go to (default: objects).")
+    String objectsTopic;
+
+    @Option(names = "--zones", paramLabel = "FILE", description = "Zones and lines per camera, JSON (see README, Objects and zones).")
+    Path zones;
 
     @Option(names = "--group-id", description = "Consumer group of the frames source (default: visionstream-detector).")
     String groupId;
@@ -92,12 +99,25 @@ public final class JobOptionsMixin {
         return UsageException.fromInput(this::build);
     }
 
+    /** The zones and lines file; one that cannot be read is a {@link UsageException}. */
+    public static ZoneOptions readZones(Path file) {
+        try {
+            return ZoneOptions.fromJson(file);
+        } catch (IOException e) {
+            throw new UsageException("cannot read the zones file " + file + ": " + e.getMessage(), e);
+        }
+    }
+
     private DetectionJobOptions build() {
         DetectionJobOptions.Builder b = config != null ? readConfig() : DetectionJobOptions.builder();
         ifGiven(bootstrapServers, b::bootstrapServers);
         ifGiven(framesTopic, b::framesTopic);
         ifGiven(eventsTopic, b::eventsTopic);
         ifGiven(deadLetterTopic, b::deadLetterTopic);
+        ifGiven(objectsTopic, b::objectsTopic);
+        if (zones != null) {
+            b.tracker().zones(readZones(zones));
+        }
         ifGiven(groupId, b::groupId);
         ifGiven(parallelism, b::parallelism);
         ifGiven(checkpointIntervalMs, ms -> b.checkpointInterval(Duration.ofMillis(ms)));

@@ -38,8 +38,8 @@ public final class KafkaPreflight {
     }
 
     static void check(DetectionJobOptions o, Duration timeout) {
-        check(o.bootstrapServers(), o.kafkaProperties(), List.of(o.framesTopic(), o.eventsTopic(), o.deadLetterTopic()),
-                timeout);
+        check(o.bootstrapServers(), o.kafkaProperties(),
+                List.of(o.framesTopic(), o.eventsTopic(), o.deadLetterTopic(), o.objectsTopic()), timeout);
     }
 
     /** That Kafka at {@code bootstrapServers} answers with these client settings and has these topics. */

@@ -123,6 +123,39 @@ class DetectionJobOptionsTest {
         assertTrue(e.getMessage().contains("unknown key 'bootstrap.server'"), e.getMessage());
     }
 
+    @Test
+    void trackingKeysAndTheZonesFileAreRead() throws Exception {
+        Path dir = Files.createDirectories(Path.of("target", "options-test"));
+        Files.writeString(dir.resolve("zones.json"), """
+                {"cameras": {"gate-1": {"zones": [{"name": "lot", "polygon": [[0, 100], [200, 100], [200, 270]]}],
+                                        "lines": [{"name": "entry", "from": [240, 0], "to": [240, 270]}]}}}""");
+        Path file = dir.resolve("tracking.properties");
+        Files.writeString(file, String.join("\n", "bootstrap.servers = k:9092", "model = bundle",
+                "topic.objects = cam-objects", "tracking.zones = zones.json", "tracking.min-hits = 2",
+                "tracking.max-age.ms = 3000", "tracking.update-interval.ms = 0", "tracking.idle-timeout.ms = 20000",
+                "tracking.state-ttl.ms = 86400000"));
+        DetectionJobOptions o = DetectionJobOptions.fromProperties(file).build();
+        assertEquals("cam-objects", o.objectsTopic());
+        assertEquals(2, o.tracker().minHits());
+        assertEquals(Duration.ofSeconds(3), o.tracker().maxAge());
+        assertEquals(Duration.ZERO, o.tracker().updateInterval());
+        assertEquals(Duration.ofSeconds(20), o.trackingIdleTimeout());
+        assertEquals(Duration.ofDays(1), o.trackingStateTtl());
+        assertEquals("lot", o.tracker().zones().forCamera("gate-1").zones().get(0).name());
+        assertEquals("entry", o.tracker().zones().forCamera("gate-1").lines().get(0).name());
+        assertTrue(o.tracker().zones().forCamera("other").isEmpty());
+        assertEquals(o.tracker(), o.toBuilder().build().tracker());
+
+        var e = assertThrows(IllegalArgumentException.class, () -> base().objectsTopic("detections").build());
+        assertTrue(e.getMessage().contains("objects topics must differ"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> base().trackingIdleTimeout(Duration.ofHours(2)).build());
+        assertTrue(e.getMessage().contains("tracking.idle-timeout.ms"), e.getMessage());
+        Files.writeString(dir.resolve("bad-zones.json"), "{\"cameras\": {\"c\": {\"lines\": [{\"name\": \"l\", \"from\": [1, 2]}]}}}");
+        e = assertThrows(IllegalArgumentException.class, () -> base().tracker().zones(
+                org.visionstream.operators.track.ZoneOptions.fromJson(dir.resolve("bad-zones.json"))));
+        assertTrue(e.getMessage().contains("camera c line l: a point is [x, y]"), e.getMessage());
+    }
+
     private static DetectionJobOptions.Builder base() {
         DetectionJobOptions.Builder b = DetectionJobOptions.builder().bootstrapServers("k:9092");
         b.detector().bundle(Path.of("bundle"));
