@@ -26,6 +26,7 @@ import org.visionstream.jobs.produce.ImageFolderSource;
 import org.visionstream.operators.detect.Detection;
 import org.visionstream.operators.detect.Detector;
 import org.visionstream.operators.events.DetectionEvent;
+import org.visionstream.operators.events.TrackedDetectionEvent;
 import org.visionstream.operators.frames.FrameMetadata;
 import org.visionstream.operators.frames.InvalidFrameException;
 import org.visionstream.operators.preprocess.DecodedImage;
@@ -175,15 +176,15 @@ public final class AnnotateCommand implements Callable<Integer> {
      */
     private int fromTopics() throws IOException {
         long now = System.currentTimeMillis();
-        Map<String, List<DetectionEvent>> events = new TreeMap<>();
+        Map<String, List<TrackedDetectionEvent>> events = new TreeMap<>();
         try (CommittedRecordsReader reader = new CommittedRecordsReader(bootstrapServers, List.of(eventsTopic),
                 FrameProducer.MAX_REQUEST_BYTES)) {
             while (!reader.caughtUp()) {
                 IOException[] bad = new IOException[1];
                 reader.poll(Duration.ofMillis(500), r -> {
                     try {
-                        DetectionEvent e = TopicRecords.event(r);
-                        events.computeIfAbsent(e.cameraId(), c -> new ArrayList<>()).add(e);
+                        TrackedDetectionEvent e = TopicRecords.event(r);
+                        events.computeIfAbsent(e.event().cameraId(), c -> new ArrayList<>()).add(e);
                     } catch (IOException e) {
                         bad[0] = e;
                     }
@@ -194,21 +195,23 @@ public final class AnnotateCommand implements Callable<Integer> {
             }
         }
         String camera = camera(events);
-        List<DetectionEvent> cameraEvents = events.get(camera);
+        List<TrackedDetectionEvent> cameraEvents = events.get(camera);
         double rate = fps > 0 ? fps : captureRate(cameraEvents);
         long[] unmatched = {cameraEvents.size()};
         try (AnnotatedOutput output = new AnnotatedOutput(out, rate);
                 CommittedRecordsReader reader = new CommittedRecordsReader(bootstrapServers, List.of(framesTopic),
                         FrameProducer.MAX_REQUEST_BYTES)) {
+            TrackTrails trails = new TrackTrails();
             FrameEventJoiner joiner = new FrameEventJoiner(Integer.MAX_VALUE, Long.MAX_VALUE, joined -> {
-                try (Mat bgr = Images.annotated(joined, painter)) {
+                trails.add(joined.tracked());
+                try (Mat bgr = Images.annotated(joined, trails.trails(), painter)) {
                     output.write(bgr);
                     unmatched[0]--;
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
                 }
             });
-            for (DetectionEvent e : cameraEvents) {
+            for (TrackedDetectionEvent e : cameraEvents) {
                 joiner.event(e, now);
             }
             while (!reader.caughtUp() && (maxFrames == 0 || output.frames() < maxFrames)) {
@@ -235,7 +238,7 @@ public final class AnnotateCommand implements Callable<Integer> {
         }
     }
 
-    private String camera(Map<String, List<DetectionEvent>> events) {
+    private String camera(Map<String, ?> events) {
         if (cameraId != null) {
             if (!events.containsKey(cameraId)) {
                 throw new ParameterException(spec.commandLine(), "topic " + eventsTopic + " has no events of camera '"
@@ -253,12 +256,12 @@ public final class AnnotateCommand implements Callable<Integer> {
     }
 
     /** The camera's frame rate from the capture times of its events (dead-lettered frames leave gaps). */
-    private static double captureRate(List<DetectionEvent> events) {
+    private static double captureRate(List<TrackedDetectionEvent> events) {
         if (events.size() < 2) {
             return DEFAULT_FPS;
         }
-        DetectionEvent first = events.get(0);
-        DetectionEvent last = events.get(events.size() - 1);
+        DetectionEvent first = events.get(0).event();
+        DetectionEvent last = events.get(events.size() - 1).event();
         long frames = last.sequence() - first.sequence();
         long millis = last.captureTimestamp() - first.captureTimestamp();
         return frames > 0 && millis > 0 ? frames * 1000.0 / millis : DEFAULT_FPS;

@@ -5,6 +5,7 @@ import static org.bytedeco.opencv.global.opencv_imgproc.FONT_HERSHEY_SIMPLEX;
 import static org.bytedeco.opencv.global.opencv_imgproc.LINE_8;
 import static org.bytedeco.opencv.global.opencv_imgproc.LINE_AA;
 import static org.bytedeco.opencv.global.opencv_imgproc.getTextSize;
+import static org.bytedeco.opencv.global.opencv_imgproc.line;
 import static org.bytedeco.opencv.global.opencv_imgproc.putText;
 import static org.bytedeco.opencv.global.opencv_imgproc.rectangle;
 
@@ -55,6 +56,20 @@ public final class DetectionPainter {
         List<int[]> tags = new ArrayList<>();
         for (int i = 0; i < detections.size(); i++) {
             paint(bgr, detections.get(i), trackIds.get(i), tags);
+        }
+    }
+
+    /** Draws each track's recent path as a line in its class colour, half the box line's width; under the boxes. */
+    void paintTrails(Mat bgr, List<TrackTrails.Trail> trails) {
+        int width = Math.max(1, lineWidth(bgr.cols(), bgr.rows()) / 2);
+        for (TrackTrails.Trail t : trails) {
+            try (Scalar colour = scalar(colour(t.classId()))) {
+                for (int i = 1; i < t.xs().length; i++) {
+                    try (Point a = new Point(t.xs()[i - 1], t.ys()[i - 1]); Point b = new Point(t.xs()[i], t.ys()[i])) {
+                        line(bgr, a, b, colour, width, LINE_8, 0);
+                    }
+                }
+            }
         }
     }
 

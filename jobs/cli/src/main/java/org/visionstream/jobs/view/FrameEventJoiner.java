@@ -7,6 +7,7 @@ import java.util.NavigableMap;
 import java.util.TreeMap;
 import java.util.function.Consumer;
 import org.visionstream.operators.events.DetectionEvent;
+import org.visionstream.operators.events.TrackedDetectionEvent;
 
 /**
  * Matches frames and detection events by camera id and sequence number, whichever comes first, and hands
@@ -38,7 +39,7 @@ final class FrameEventJoiner {
     void frame(String cameraId, long sequence, byte[] image, long nowMillis) {
         Camera c = cameras.computeIfAbsent(cameraId, id -> new Camera());
         c.events.headMap(sequence, false).clear();
-        DetectionEvent event = c.events.remove(sequence);
+        TrackedDetectionEvent event = c.events.remove(sequence);
         if (event != null) {
             sink.accept(new JoinedFrame(image, event, nowMillis));
             return;
@@ -50,17 +51,18 @@ final class FrameEventJoiner {
         }
     }
 
-    void event(DetectionEvent event, long nowMillis) {
+    void event(TrackedDetectionEvent tracked, long nowMillis) {
+        DetectionEvent event = tracked.event();
         Camera c = cameras.computeIfAbsent(event.cameraId(), id -> new Camera());
         c.dropFramesBefore(event.sequence());
         byte[] image = c.frames.remove(event.sequence());
         if (image != null) {
             c.frameBytes -= image.length;
             c.events.headMap(event.sequence(), false).clear();
-            sink.accept(new JoinedFrame(image, event, nowMillis));
+            sink.accept(new JoinedFrame(image, tracked, nowMillis));
             return;
         }
-        c.events.put(event.sequence(), event);
+        c.events.put(event.sequence(), tracked);
         while (c.events.size() > maxPending) {
             c.events.pollFirstEntry();
         }
@@ -73,7 +75,7 @@ final class FrameEventJoiner {
 
     private static final class Camera {
         final NavigableMap<Long, byte[]> frames = new TreeMap<>();
-        final NavigableMap<Long, DetectionEvent> events = new TreeMap<>();
+        final NavigableMap<Long, TrackedDetectionEvent> events = new TreeMap<>();
         long frameBytes;
 
         /** Drops the oldest frame and every second one after it, never the newest. */

@@ -4,6 +4,7 @@ import static org.bytedeco.opencv.global.opencv_core.CV_8UC3;
 import static org.bytedeco.opencv.global.opencv_imgcodecs.IMWRITE_JPEG_QUALITY;
 import static org.bytedeco.opencv.global.opencv_imgcodecs.imencode;
 
+import java.util.List;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.IntPointer;
 import org.bytedeco.opencv.opencv_core.Mat;
@@ -25,8 +26,11 @@ final class Images {
         return mat;
     }
 
-    /** The joined frame decoded as the job decodes it, with its detections drawn; the caller closes it. */
-    static Mat annotated(JoinedFrame frame, DetectionPainter painter) {
+    /**
+     * The joined frame decoded as the job decodes it, with its camera's track trails and its detections (and
+     * their track ids) drawn; the caller closes it.
+     */
+    static Mat annotated(JoinedFrame frame, List<TrackTrails.Trail> trails, DetectionPainter painter) {
         DecodedImage image;
         try {
             image = DECODER.decode(frame.image());
@@ -36,7 +40,8 @@ final class Images {
                     + " decoded in the job but not here: " + e.getMessage(), e);
         }
         Mat mat = toMat(image);
-        painter.paint(mat, frame.event().detections());
+        painter.paintTrails(mat, trails);
+        painter.paint(mat, frame.event().detections(), frame.trackIds());
         return mat;
     }
 

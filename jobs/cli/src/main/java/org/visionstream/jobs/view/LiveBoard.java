@@ -92,7 +92,10 @@ final class LiveBoard implements Consumer<JoinedFrame> {
         private final double[] detectMillis = new double[WINDOW];
         private final double[] latencyMillis = new double[WINDOW];
         private long count;
+        private final TrackTrails trails = new TrackTrails();
         private JoinedFrame latest;
+        /** The trails as they were at {@link #latest}, drawn with it. */
+        private List<TrackTrails.Trail> latestTrails = List.of();
         private Message drawn;
 
         Camera(String id) {
@@ -106,14 +109,18 @@ final class LiveBoard implements Consumer<JoinedFrame> {
             detectTimestamps[slot] = e.detectTimestamp();
             detectMillis[slot] = e.detectMillis();
             latencyMillis[slot] = frame.receivedMillis() - e.captureTimestamp();
+            trails.add(frame.tracked());
             latest = frame;
+            latestTrails = trails.trails();
         }
 
         Message message() {
             JoinedFrame frame;
+            List<TrackTrails.Trail> frameTrails;
             ObjectNode stats = JSON.createObjectNode();
             synchronized (LiveBoard.this) {
                 frame = latest;
+                frameTrails = latestTrails;
                 int n = (int) Math.min(count, WINDOW);
                 long first = Arrays.stream(detectTimestamps, 0, n).min().orElse(0);
                 long last = Arrays.stream(detectTimestamps, 0, n).max().orElse(0);
@@ -126,13 +133,13 @@ final class LiveBoard implements Consumer<JoinedFrame> {
             }
             synchronized (this) {
                 if (drawn == null || drawn.sequence != frame.event().sequence()) {
-                    drawn = new Message(frame.event().sequence(), json(frame, stats));
+                    drawn = new Message(frame.event().sequence(), json(frame, frameTrails, stats));
                 }
                 return drawn;
             }
         }
 
-        private String json(JoinedFrame frame, ObjectNode stats) {
+        private String json(JoinedFrame frame, List<TrackTrails.Trail> trails, ObjectNode stats) {
             DetectionEvent e = frame.event();
             ObjectNode out = JSON.createObjectNode();
             out.put("camera", id);
@@ -141,21 +148,23 @@ final class LiveBoard implements Consumer<JoinedFrame> {
             out.put("height", e.image().height());
             out.setAll(stats);
             ArrayNode list = out.putArray("detections");
-            for (Detection d : e.detections()) {
+            for (int i = 0; i < e.detections().size(); i++) {
+                Detection d = e.detections().get(i);
                 ObjectNode o = list.addObject();
                 o.put("label", d.label());
+                o.put("trackId", frame.tracked().trackIds().get(i));
                 o.put("score", d.score());
                 ArrayNode box = o.putArray("box");
                 for (float v : d.box()) {
                     box.add(v);
                 }
             }
-            out.put("image", "data:image/jpeg;base64," + Base64.getEncoder().encodeToString(draw(frame)));
+            out.put("image", "data:image/jpeg;base64," + Base64.getEncoder().encodeToString(draw(frame, trails)));
             return out.toString();
         }
 
-        private byte[] draw(JoinedFrame frame) {
-            try (Mat mat = Images.annotated(frame, painter)) {
+        private byte[] draw(JoinedFrame frame, List<TrackTrails.Trail> trails) {
+            try (Mat mat = Images.annotated(frame, trails, painter)) {
                 return Images.jpeg(mat, JPEG_QUALITY);
             }
         }

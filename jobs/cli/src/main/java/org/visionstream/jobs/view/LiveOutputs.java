@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Optional;
 import org.bytedeco.opencv.opencv_core.Mat;
 
@@ -16,6 +18,8 @@ public final class LiveOutputs implements AutoCloseable {
     private final LiveBoard board = new LiveBoard();
     private final DetectionPainter painter = new DetectionPainter();
     private final AnnotatedOutput annotated;
+    /** Per camera, for the annotated output; the board keeps its own. */
+    private final Map<String, TrackTrails> trails = new HashMap<>();
     private final LiveFeed feed;
     private final ViewServer server;
     /** Guarded by {@code this}: the feed thread writes, the demo's thread finishes. */
@@ -39,7 +43,9 @@ public final class LiveOutputs implements AutoCloseable {
         board.accept(frame);
         synchronized (this) {
             if (annotating) {
-                try (Mat bgr = Images.annotated(frame, painter)) {
+                TrackTrails trails = this.trails.computeIfAbsent(frame.event().cameraId(), c -> new TrackTrails());
+                trails.add(frame.tracked());
+                try (Mat bgr = Images.annotated(frame, trails.trails(), painter)) {
                     annotated.write(bgr);
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);

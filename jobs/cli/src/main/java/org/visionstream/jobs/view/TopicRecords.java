@@ -5,8 +5,8 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
-import org.visionstream.operators.events.DetectionEvent;
 import org.visionstream.operators.events.DetectionEventJson;
+import org.visionstream.operators.events.TrackedDetectionEvent;
 import org.visionstream.operators.frames.FrameMetadata;
 import org.visionstream.operators.frames.FrameParser;
 import org.visionstream.operators.frames.InvalidFrameException;
@@ -29,9 +29,9 @@ final class TopicRecords {
                 record.key(), record.value(), headers), nowMillis);
     }
 
-    static DetectionEvent event(ConsumerRecord<byte[], byte[]> record) throws IOException {
+    static TrackedDetectionEvent event(ConsumerRecord<byte[], byte[]> record) throws IOException {
         try {
-            return DetectionEventJson.fromBytes(record.value());
+            return DetectionEventJson.fromBytesTracked(record.value());
         } catch (IOException e) {
             throw new IOException("unreadable event at " + record.topic() + "/" + record.partition() + "@"
                     + record.offset() + ": " + e.getMessage(), e);

@@ -134,6 +134,28 @@ class DetectionPainterTest {
         return right;
     }
 
+    @Test
+    void aTrailIsTheClassColourAlongItsPathAndNothingElse() {
+        TrackTrails.Trail trail = new TrackTrails.Trail(7, CAR.classId(), new int[] {50, 450, 450}, new int[] {380, 380, 20});
+        DecodedImage painted;
+        try (Mat mat = Images.toMat(street)) {
+            new DetectionPainter().paintTrails(mat, List.of(trail));
+            painted = Images.toDecodedImage(mat);
+        }
+        int[] colour = DetectionPainter.colour(CAR.classId());
+        for (int x = 50; x <= 450; x++) {
+            assertArrayEquals(colour, pixel(painted, x, 380), "horizontal leg at x=" + x);
+        }
+        for (int y = 20; y <= 380; y++) {
+            assertArrayEquals(colour, pixel(painted, 450, y), "vertical leg at y=" + y);
+        }
+        // Half the box line (1 px on this image): the rows beside the path keep the photo's pixels.
+        for (int x = 60; x <= 440; x += 20) {
+            assertArrayEquals(pixel(street, x, 378), pixel(painted, x, 378), "above the path at x=" + x);
+            assertArrayEquals(pixel(street, x, 382), pixel(painted, x, 382), "below the path at x=" + x);
+        }
+    }
+
     private static DecodedImage paint(List<Detection> detections) {
         try (Mat mat = Images.toMat(street)) {
             new DetectionPainter().paint(mat, detections);

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.visionstream.operators.events.DetectionEvent;
+import org.visionstream.operators.events.TrackedDetectionEvent;
 
 class FrameEventJoinerTest {
 
@@ -61,8 +62,8 @@ class FrameEventJoinerTest {
         assertEquals(List.of("a#3=a3-xxxx"), joined);
     }
 
-    private static DetectionEvent event(String camera, long sequence) {
-        return new DetectionEvent(camera, sequence, 0, 0, 0, 0, 0, new DetectionEvent.Model("m", "1"),
-                new DetectionEvent.Image(1, 1), new DetectionEvent.Source("frames", 0, sequence), List.of());
+    private static TrackedDetectionEvent event(String camera, long sequence) {
+        return new TrackedDetectionEvent(new DetectionEvent(camera, sequence, 0, 0, 0, 0, 0, new DetectionEvent.Model("m", "1"),
+                new DetectionEvent.Image(1, 1), new DetectionEvent.Source("frames", 0, sequence), List.of()), List.of());
     }
 }
