@@ -108,7 +108,7 @@ class VisionStreamCliTest {
         CliRun.of("job", "--bootstrap-servers", "127.0.0.1:1", "--model", MISSING_BUNDLE, "--require-gpu")
                 .assertUsageError("job", "needs a GPU execution provider");
         CliRun.of("job", "--bootstrap-servers", "127.0.0.1:1", "--model", MISSING_BUNDLE, "--frames-topic", "detections")
-                .assertUsageError("job", "the frames, events and dead-letter topics must differ");
+                .assertUsageError("job", "the frames, events, dead-letter and objects topics must differ");
         CliRun.of("produce", "--bootstrap-servers", "127.0.0.1:1", "--realtime", "--fps", "0", DIR.toString())
                 .assertUsageError("produce", "pacing an image folder in real time needs an fps above 0");
     }
