@@ -1,7 +1,7 @@
 package org.visionstream.operators.detect;
 
-import java.util.Arrays;
 import java.util.List;
+import org.visionstream.operators.track.internal.Hungarian;
 
 /**
  * How two detectors agree on an image: of the confident detections on either side ({@code confident}),
@@ -69,9 +69,8 @@ record Agreement(int confident, int matched) {
     }
 
     /**
-     * The largest total weight of an assignment of every row to its own column (rows <= columns), by the
-     * Hungarian method with potentials on the negated weights; O(rows^2 * columns), a few milliseconds
-     * for the model's 100 detections.
+     * The largest total weight of an assignment of every row to its own column (rows <= columns): the
+     * tracker's minimum-cost assignment on the negated weights.
      */
     static int maxWeightAssignment(int[][] weight) {
         int n = weight.length;
@@ -79,55 +78,17 @@ record Agreement(int confident, int matched) {
             return 0;
         }
         int m = weight[0].length;
-        // 1-based; column 0 is the virtual start of each augmenting path, colRow[j] the row column j holds.
-        int[] rowPotential = new int[n + 1];
-        int[] colPotential = new int[m + 1];
-        int[] colRow = new int[m + 1];
-        int[] previous = new int[m + 1];
-        for (int i = 1; i <= n; i++) {
-            colRow[0] = i;
-            int j0 = 0;
-            int[] slack = new int[m + 1];
-            Arrays.fill(slack, Integer.MAX_VALUE);
-            boolean[] used = new boolean[m + 1];
-            do {
-                used[j0] = true;
-                int i0 = colRow[j0];
-                int delta = Integer.MAX_VALUE;
-                int j1 = 0;
-                for (int j = 1; j <= m; j++) {
-                    if (!used[j]) {
-                        int reduced = -weight[i0 - 1][j - 1] - rowPotential[i0] - colPotential[j];
-                        if (reduced < slack[j]) {
-                            slack[j] = reduced;
-                            previous[j] = j0;
-                        }
-                        if (slack[j] < delta) {
-                            delta = slack[j];
-                            j1 = j;
-                        }
-                    }
-                }
-                for (int j = 0; j <= m; j++) {
-                    if (used[j]) {
-                        rowPotential[colRow[j]] += delta;
-                        colPotential[j] -= delta;
-                    } else {
-                        slack[j] -= delta;
-                    }
-                }
-                j0 = j1;
-            } while (colRow[j0] != 0);
-            do {
-                int j1 = previous[j0];
-                colRow[j0] = colRow[j1];
-                j0 = j1;
-            } while (j0 != 0);
+        double[] cost = new double[n * m];
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < m; j++) {
+                cost[i * m + j] = -weight[i][j];
+            }
         }
+        int[] column = Hungarian.assign(cost, n, m);
         int total = 0;
-        for (int j = 1; j <= m; j++) {
-            if (colRow[j] != 0) {
-                total += weight[colRow[j] - 1][j - 1];
+        for (int i = 0; i < n; i++) {
+            if (column[i] >= 0) {
+                total += weight[i][column[i]];
             }
         }
         return total;
