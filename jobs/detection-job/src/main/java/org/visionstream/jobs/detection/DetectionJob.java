@@ -118,8 +118,8 @@ public final class DetectionJob {
     /**
      * The tracking stage: events keyed by camera through {@link TrackFunction} (track ids added) to the events
      * topic, its lifecycle and zone events to the objects topic, both exactly-once like the dead letters.
-     * Needs each camera's events in sequence order (frames of a camera share a Kafka partition, and nothing
-     * before this stage redistributes them).
+     * Needs each camera's events in sequence order, which the order stage before it restores after the
+     * detectors worked on them in parallel.
      */
     static void addTracking(DataStream<DetectionEvent> events, DetectionJobOptions o) {
         SingleOutputStreamOperator<TrackedDetectionEvent> tracked = events
