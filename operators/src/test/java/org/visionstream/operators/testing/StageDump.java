@@ -1,5 +1,7 @@
 package org.visionstream.operators.testing;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -7,6 +9,10 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.visionstream.operators.bundle.ModelManifest;
+import org.visionstream.operators.preprocess.ImageDecoder;
+import org.visionstream.operators.preprocess.PreprocessedImage;
+import org.visionstream.operators.preprocess.Preprocessor;
 
 /**
  * One image's tensors as a reference script's {@code --stages DIR} writes them: {@code <stem>.json} (image
@@ -35,6 +41,18 @@ public record StageDump(Path dir, String stem, JsonNode meta) {
             out[i] = dims.get(i).asInt();
         }
         return out;
+    }
+
+    /**
+     * Java's network input for {@code image} under {@code preprocess}, checked to have the dump's size and
+     * tensor length; how close its values must be is the caller's (it differs per model family).
+     */
+    public PreprocessedImage javaInput(ModelManifest.Preprocess preprocess, Path image) throws Exception {
+        PreprocessedImage in = new Preprocessor(preprocess).apply(new ImageDecoder().decode(Files.readAllBytes(image)));
+        assertEquals(inputHeight(), in.plan().height());
+        assertEquals(inputWidth(), in.plan().width());
+        assertEquals(tensor("input").length, in.chw().length);
+        return in;
     }
 
     public float[] tensor(String name) throws IOException {
