@@ -18,9 +18,11 @@ import org.bytedeco.javacv.FrameGrabber;
 import org.bytedeco.javacv.OpenCVFrameConverter;
 import org.bytedeco.opencv.opencv_core.Mat;
 import org.visionstream.jobs.cli.DetectorMixin;
+import org.visionstream.jobs.command.UsageException;
 import org.visionstream.jobs.detection.KafkaPreflight;
 import org.visionstream.jobs.kafka.CommittedRecordsReader;
 import org.visionstream.jobs.produce.FrameProducer;
+import org.visionstream.jobs.produce.FrameProducerOptions;
 import org.visionstream.jobs.produce.FrameSampler;
 import org.visionstream.jobs.produce.ImageFolderSource;
 import org.visionstream.operators.detect.Detection;
@@ -106,6 +108,10 @@ public final class AnnotateCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(),
                     "give a SOURCE (video, stream or image folder) with --model, or --bootstrap-servers to draw a finished run");
         }
+        UsageException.fromInput(() -> {
+            FrameProducerOptions.requireSource(source);
+            return source;
+        });
         long written;
         try (Detector d = detector.open()) {
             written = Files.isDirectory(Path.of(source)) ? fromImages(d, Path.of(source)) : fromVideo(d);

@@ -97,6 +97,8 @@ class VisionStreamCliTest {
         CliRun.of("produce", "--bootstrap-servers", "127.0.0.1:1", noVideo)
                 .assertUsageError("produce", "video " + noVideo + " does not exist: give a video file, a stream URL");
         CliRun.of("demo", noVideo).assertUsageError("demo", "video " + noVideo + " does not exist");
+        CliRun.of("annotate", "--model", MISSING_BUNDLE, "--out", DIR.resolve("out.mp4").toString(), noVideo)
+                .assertUsageError("annotate", "video " + noVideo + " does not exist");
         CliRun.of("bench", "--model", MISSING_BUNDLE, video.toString())
                 .assertUsageError("bench", "image " + video + " cannot be decoded (neither a JPEG nor a PNG signature)");
     }
