@@ -178,9 +178,9 @@ public final class PipelineBenchCommand implements Callable<Integer> {
     private Measurement drain(String framesTopic, int sent, int parallelism) throws Exception {
         String name = "drain-p" + parallelism;
         progress("(c) the job at parallelism " + parallelism + ", draining " + sent + " frames");
-        String[] out = createRunTopics(name);
-        try (ChildJvm job = startJob(name, framesTopic, out[0], out[1], parallelism);
-                EventCollector events = new EventCollector(bootstrapServers, out[0], out[1])) {
+        RunTopics out = createRunTopics(name);
+        try (ChildJvm job = startJob(name, framesTopic, out, parallelism);
+                EventCollector events = new EventCollector(bootstrapServers, out.events(), out.deadLetters())) {
             events.await(warmup * cameras, timeout(sent, parallelism), job);
             CpuWindow cpu = new CpuWindow(job);
             events.await(sent, timeout(sent, parallelism), job);
@@ -199,9 +199,9 @@ public final class PipelineBenchCommand implements Callable<Integer> {
         progress("(c) the job at parallelism " + parallelism + " with " + cameras + " live camera(s)");
         String framesTopic = "bench-" + run + "-" + name + "-frames";
         createTopics(framesTopic);
-        String[] out = createRunTopics(name);
-        try (ChildJvm job = startJob(name, framesTopic, out[0], out[1], parallelism);
-                EventCollector events = new EventCollector(bootstrapServers, out[0], out[1])) {
+        RunTopics out = createRunTopics(name);
+        try (ChildJvm job = startJob(name, framesTopic, out, parallelism);
+                EventCollector events = new EventCollector(bootstrapServers, out.events(), out.deadLetters())) {
             int warm = produce(name + "-warmup", framesTopic, 0, warmup, false);
             events.await(warm, timeout(warm, parallelism).plusSeconds(60), job);
             CpuWindow cpu = new CpuWindow(job);
@@ -349,20 +349,23 @@ public final class PipelineBenchCommand implements Callable<Integer> {
         return out;
     }
 
-    private ChildJvm startJob(String name, String framesTopic, String eventsTopic, String deadLetterTopic,
-            int parallelism) {
+    private ChildJvm startJob(String name, String framesTopic, RunTopics out, int parallelism) {
         return ChildJvm.start("job-" + name, logs, nativeTmp, "1g", VisionStreamCli.class, List.of("job",
                 "--bootstrap-servers", bootstrapServers, "--model", model.toString(), "--provider", provider,
-                "--frames-topic", framesTopic, "--events-topic", eventsTopic, "--dead-letter-topic", deadLetterTopic,
+                "--frames-topic", framesTopic, "--events-topic", out.events(), "--dead-letter-topic", out.deadLetters(),
+                "--objects-topic", out.objects(),
                 "--group-id", "bench-" + run + "-" + name, "--parallelism", Integer.toString(parallelism),
                 "--threads", Integer.toString(threads), "--checkpoint-interval-ms", Long.toString(checkpointIntervalMs),
                 "--checkpoint-dir", workDir.resolve("checkpoints").resolve(name).toString()));
     }
 
-    /** Events and dead-letter topics of one job run, so that each run counts only its own output. */
-    private String[] createRunTopics(String name) {
-        String[] topics = {"bench-" + run + "-" + name + "-detections", "bench-" + run + "-" + name + "-dlq"};
-        createTopics(topics);
+    /** The output topics of one job run, so that each run counts only its own output. */
+    private record RunTopics(String events, String deadLetters, String objects) {}
+
+    private RunTopics createRunTopics(String name) {
+        String prefix = "bench-" + run + "-" + name;
+        RunTopics topics = new RunTopics(prefix + "-detections", prefix + "-dlq", prefix + "-objects");
+        createTopics(topics.events(), topics.deadLetters(), topics.objects());
         return topics;
     }
 
