@@ -83,6 +83,37 @@ public final class Detector implements AutoCloseable {
     }
 
     /**
+     * Runs the whole detector once on a synthetic 4:3 image at the bundle's short side, so that ONNX
+     * Runtime's first-run work (memory arenas, kernel selection) and the first pass through the Java
+     * code are not paid by the first real frame: a stream's first events would otherwise be its slowest.
+     *
+     * @return the time of each stage of the warm-up
+     * @throws OrtException when ONNX Runtime fails, as {@link #detect(DecodedImage)} would on a frame
+     */
+    public StageTimes warmUp() throws OrtException {
+        ModelManifest.Resize resize = manifest.preprocess().resize();
+        int height = resize.shortSide();
+        int width = resize.maxSize() > 0 ? Math.min(resize.maxSize(), height * 4 / 3) : height * 4 / 3;
+        // Smooth gradients with a few edges: the RPN proposes regions on it, so the head runs too.
+        byte[] bgr = new byte[width * height * 3];
+        for (int y = 0; y < height; y++) {
+            for (int x = 0; x < width; x++) {
+                int i = (y * width + x) * 3;
+                bgr[i] = (byte) (x * 255 / width);
+                bgr[i + 1] = (byte) (y * 255 / height);
+                bgr[i + 2] = (byte) (((x / 32) + (y / 32)) % 2 == 0 ? 40 : 210);
+            }
+        }
+        StageTimes times = new StageTimes();
+        try {
+            detect(List.of(new DecodedImage(width, height, bgr)), times);
+        } catch (ImageRejectedException e) {
+            throw new IllegalStateException("the bundle refuses an image at its own input size", e);
+        }
+        return times;
+    }
+
+    /**
      * @throws ImageRejectedException when the image cannot be a network input of this bundle
      * @throws OrtException when ONNX Runtime fails: the session, device or memory, not the image
      */

@@ -30,6 +30,11 @@ public final class StageTimes {
         return nanos(Stage.BACKBONE) + nanos(Stage.RPN) + nanos(Stage.HEAD);
     }
 
+    /** Every stage together: the detector's whole time. */
+    public long totalNanos() {
+        return java.util.Arrays.stream(nanos).sum();
+    }
+
     /** Time in the Java post-processing between and after the graphs. */
     public long postprocessNanos() {
         return nanos(Stage.PROPOSALS) + nanos(Stage.DETECTIONS);

@@ -25,6 +25,7 @@ import org.visionstream.operators.deadletter.DeadLetterStage;
 import org.visionstream.operators.detect.Detector;
 import org.visionstream.operators.detect.DetectorOptions;
 import org.visionstream.operators.detect.FrameDetections;
+import org.visionstream.operators.detect.StageTimes;
 import org.visionstream.operators.events.DetectionEvent;
 import org.visionstream.operators.frames.FrameMetadata;
 import org.visionstream.operators.frames.RawFrame;
@@ -157,9 +158,11 @@ public final class FrameDetectFunction extends AbstractStreamOperator<DetectionE
         }
         model = new DetectionEvent.Model(detector.manifest().name(), detector.manifest().version());
         ExecutionProvider running = detector.executionProvider();
+        // Before the first frame: the task is RUNNING only once open() returns, so a frame never waits on it.
+        StageTimes warmUp = detector.warmUp();
         LOG.info("subtask {} runs bundle {} {} on provider {} (requested {}), {} intra-op threads, batches of up to {}"
-                + " frames or {} ms", subtask, model.name(), model.version(), running, effective.executionProvider(),
-                threads, batchSize, batchTimeoutMillis);
+                + " frames or {} ms; warm-up {} ms", subtask, model.name(), model.version(), running,
+                effective.executionProvider(), threads, batchSize, batchTimeoutMillis, warmUp.totalNanos() / 1_000_000);
         queue = new ArrayList<>(batchSize);
         queuedAt = new long[batchSize];
         MetricGroup group = FrameMetrics.group(getMetricGroup());

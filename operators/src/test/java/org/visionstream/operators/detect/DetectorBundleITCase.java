@@ -9,8 +9,23 @@ import org.junit.jupiter.api.Test;
 import org.visionstream.operators.bundle.BundleException;
 import org.visionstream.operators.testing.SharedData;
 
-/** Opening a bundle: a manifest that disagrees with its graphs is refused with the rule it breaks. */
+/**
+ * Opening a bundle: a manifest that disagrees with its graphs is refused with the rule it breaks; a
+ * bundle that opens warms up through all three graphs.
+ */
 class DetectorBundleITCase {
+
+    @Test
+    void theWarmUpRunsEveryGraph() throws Exception {
+        for (Path bundle : new Path[] {SharedData.d2goBundle(), SharedData.gluonCvParityBundle()}) {
+            try (Detector detector = Detector.create(DetectorOptions.builder().bundle(bundle).build())) {
+                StageTimes times = detector.warmUp();
+                for (StageTimes.Stage stage : StageTimes.Stage.values()) {
+                    assertTrue(times.nanos(stage) > 0, bundle.getFileName() + ": no time in " + stage);
+                }
+            }
+        }
+    }
 
     @Test
     void aManifestWithOtherAnchorsThanTheRpnGraphIsRefused() throws Exception {
