@@ -1,6 +1,7 @@
 package org.visionstream.jobs.demo;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -164,7 +165,12 @@ public final class DemoCommand implements Callable<Integer> {
             if (metricsPort > 0) {
                 System.err.printf("Prometheus metrics: http://127.0.0.1:%d/metrics%n", metricsPort);
             }
-            JobClient client = DetectionJob.start(localFlink(), job);
+            int restPort = freeLoopbackPort();
+            JobClient client = DetectionJob.start(localFlink(restPort), job);
+            // The camera starts once the detector is loaded and warm, as a job that is already up meets a camera.
+            Duration startUp = LocalJobReadiness.await(restPort, client.getJobID(), Duration.ofMinutes(3));
+            System.err.printf("job running after %.1f s (model loaded and warmed up); starting the camera%n",
+                    startUp.toMillis() / 1e3);
             FrameProducerOptions frames = FrameProducerOptions.builder()
                     .bootstrapServers(servers)
                     .topic(job.framesTopic())
@@ -323,14 +329,23 @@ public final class DemoCommand implements Callable<Integer> {
         }
     }
 
-    private StreamExecutionEnvironment localFlink() {
+    private StreamExecutionEnvironment localFlink(int restPort) {
         Configuration conf = new Configuration();
         conf.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
         conf.set(RestOptions.ADDRESS, "127.0.0.1");
+        conf.set(RestOptions.BIND_PORT, Integer.toString(restPort));
+        conf.set(RestOptions.PORT, restPort);
         if (metricsPort > 0) {
             addPrometheusReporter(conf, metricsPort);
         }
         return StreamExecutionEnvironment.createLocalEnvironment(parallelism, conf);
+    }
+
+    /** A port for the local cluster's REST API that the demo can ask about its job (Flink would pick one unknown to it). */
+    private static int freeLoopbackPort() throws IOException {
+        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return probe.getLocalPort();
+        }
     }
 
     /** Flink would only log that the reporter cannot bind its port, and the printed URL would lead nowhere. */

@@ -19,6 +19,9 @@ final class DemoSummary {
     private final Map<String, Integer> zoneCounts = new TreeMap<>();
     private final List<Double> detectMillis = new ArrayList<>();
     private final List<Long> captureToEventMillis = new ArrayList<>();
+    private final List<Long> captureToIngestMillis = new ArrayList<>();
+    private final List<Long> ingestToDetectedMillis = new ArrayList<>();
+    private final List<Long> detectedToEventMillis = new ArrayList<>();
     private final long startedAt;
     private int events;
     private int deadLetters;
@@ -34,6 +37,9 @@ final class DemoSummary {
         lastEventAt = receivedAt;
         detectMillis.add(e.detectMillis());
         captureToEventMillis.add(receivedAt - e.captureTimestamp());
+        captureToIngestMillis.add(e.ingestTimestamp() - e.captureTimestamp());
+        ingestToDetectedMillis.add(e.detectTimestamp() - e.ingestTimestamp());
+        detectedToEventMillis.add(receivedAt - e.detectTimestamp());
         e.detections().forEach(d -> detectionsByLabel.merge(d.label(), 1, Integer::sum));
     }
 
@@ -105,12 +111,19 @@ final class DemoSummary {
         if (events > 0) {
             s.append(String.format("detector          median %.0f ms per frame%n", median(detectMillis)));
             s.append(String.format("capture -> event  median %.0f ms (with --realtime; includes waiting for the checkpoint that commits it)%n",
-                    median(captureToEventMillis.stream().map(Long::doubleValue).toList())));
+                    medianMillis(captureToEventMillis)));
+            s.append(String.format("  step medians    %.0f ms to the job's source (producer, Kafka, any backlog), %.0f ms to detected "
+                    + "(decode, queue, detector), %.0f ms to the consumer (order, tracking, sink, commit)%n",
+                    medianMillis(captureToIngestMillis), medianMillis(ingestToDetectedMillis), medianMillis(detectedToEventMillis)));
             double span = (lastEventAt - startedAt) / 1000.0;
             s.append(String.format("pipeline          %.2f frames/s from the first frame sent to the last event received (%.1f s); "
                     + "whole demo %.1f s%n", span > 0 ? events / span : 0, span, totalSeconds));
         }
         return s.toString();
+    }
+
+    private static double medianMillis(List<Long> values) {
+        return median(values.stream().map(Long::doubleValue).toList());
     }
 
     private static double median(List<Double> values) {
