@@ -208,10 +208,11 @@ public final class LoadBenchCommand implements Callable<Integer> {
                             name, (at - start) / 1000, s.sent(), s.received(), s.lag(), s.kafkaLag()));
                 }
             }
+            List<Arrived> duringLoad = timed(events.events()); // not those read while the cameras flush below
             String sent = awaitLine(fleet, CameraFleet.SENT, events, job);
             fleet.awaitSuccess(Duration.ofSeconds(60));
-            Summary summary = LoadReport.summarize(load, start, windowMillis, samples, timed(events.events()),
-                    toleranceSeconds(), fleetNote(sent));
+            Summary summary = LoadReport.summarize(load, start, windowMillis, samples, duringLoad, toleranceSeconds(),
+                    fleetNote(sent));
             progress(String.format(Locale.ROOT, "%s: sustained %.1f of %.1f frames/s offered, lag %s", name,
                     summary.sustainedPerSecond(), summary.offeredPerSecond(), summary.lagGrew() ? "grew" : "steady"));
             return summary;
