@@ -43,32 +43,38 @@ final class EventCollector implements AutoCloseable {
     void await(int count, Duration timeout, ChildJvm job) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (events.size() < count) {
-            reader.poll(POLL, r -> {
-                long now = System.currentTimeMillis();
-                if (r.topic().equals(deadLetterTopic)) {
-                    deadLetters++;
-                    return;
-                }
-                try {
-                    DetectionEvent e = DetectionEventJson.fromBytes(r.value());
-                    if (!seen.add(e.cameraId() + "#" + e.sequence())) {
-                        throw new IllegalStateException("duplicate event for frame " + e.sequence() + " of " + e.cameraId());
-                    }
-                    events.add(new Arrived(e, now));
-                } catch (IOException ex) {
-                    throw new IllegalStateException("unreadable event at offset " + r.offset(), ex);
-                }
-            });
-            if (deadLetters > 0) {
-                throw new IllegalStateException(deadLetters + " dead letter(s): the frames are not all detected; job log:\n"
-                        + job.tail());
-            }
-            job.requireAlive();
+            pollOnce(job);
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException(String.format(Locale.ROOT, "%d of %d events after %d s; job log:%n%s",
                         events.size(), count, timeout.toSeconds(), job.tail()));
             }
         }
+    }
+
+    /** Reads whatever arrives in one short poll, failing as {@link #await} does; returns the events read so far. */
+    int pollOnce(ChildJvm job) {
+        reader.poll(POLL, r -> {
+            long now = System.currentTimeMillis();
+            if (r.topic().equals(deadLetterTopic)) {
+                deadLetters++;
+                return;
+            }
+            try {
+                DetectionEvent e = DetectionEventJson.fromBytes(r.value());
+                if (!seen.add(e.cameraId() + "#" + e.sequence())) {
+                    throw new IllegalStateException("duplicate event for frame " + e.sequence() + " of " + e.cameraId());
+                }
+                events.add(new Arrived(e, now));
+            } catch (IOException ex) {
+                throw new IllegalStateException("unreadable event at offset " + r.offset(), ex);
+            }
+        });
+        if (deadLetters > 0) {
+            throw new IllegalStateException(deadLetters + " dead letter(s): the frames are not all detected; job log:\n"
+                    + job.tail());
+        }
+        job.requireAlive();
+        return events.size();
     }
 
     List<Arrived> events() {

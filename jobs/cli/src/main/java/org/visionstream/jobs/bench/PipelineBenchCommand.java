@@ -10,20 +10,13 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.producer.internals.BuiltInPartitioner;
+import org.visionstream.jobs.bench.BenchCluster.RunTopics;
 import org.visionstream.jobs.bench.BenchReport.Ratio;
 import org.visionstream.jobs.cli.BenchCommand;
-import org.visionstream.jobs.cli.VisionStreamCli;
 import org.visionstream.jobs.detection.DetectionJobOptions;
 import org.visionstream.jobs.kafka.CommittedRecordsReader;
-import org.visionstream.jobs.kafka.KafkaTopics;
 import org.visionstream.jobs.produce.FrameProducer;
 import org.visionstream.operators.bundle.ModelManifest;
 import org.visionstream.operators.bundle.ModelBundle;
@@ -46,9 +39,8 @@ import picocli.CommandLine.Option;
                 + "Flink job (broker, job and producers as separate processes), in one table.")
 public final class PipelineBenchCommand implements Callable<Integer> {
 
-    private static final Path HOME = Path.of(System.getProperty("visionstream.home", ".")).toAbsolutePath().normalize();
-    private static final Path SHARED = HOME.resolveSibling("shared");
-    private static final Pattern PRODUCED = Pattern.compile("(?m)^(\\d+) frames of ");
+    private static final Path HOME = BenchCluster.HOME;
+    private static final Path SHARED = BenchCluster.SHARED;
 
     @Option(names = "--model", paramLabel = "DIR", description = "Model bundle (default: the D2Go bundle).")
     Path model = HOME.resolve("model-assets/target/bundles/d2go-fbnetv3a-c4-coco");
@@ -94,21 +86,13 @@ public final class PipelineBenchCommand implements Callable<Integer> {
     @Option(names = "--work-dir", paramLabel = "DIR", description = "Logs, frames and checkpoints (default: target/bench-pipeline/RUN).")
     Path workDir;
 
-    private String run;
-    private Path nativeTmp;
-    private Path logs;
-    private ChildJvm broker;
-    private String bootstrapServers;
+    private BenchCluster cluster;
     private List<String> cameraIds;
 
     @Override
     public Integer call() throws Exception {
-        run = Long.toString(System.currentTimeMillis(), 36);
-        workDir = (workDir != null ? workDir : HOME.resolve("target/bench-pipeline").resolve(run)).toAbsolutePath();
-        nativeTmp = HOME.resolve("target/native-tmp");
-        logs = workDir.resolve("logs");
-        cameraIds = camerasOnDistinctPartitions(cameras);
-        String loadBefore = loadAverage();
+        cameraIds = BenchCluster.camerasOnDistinctPartitions(cameras);
+        String loadBefore = BenchCluster.loadAverage();
         ModelManifest manifest = ModelBundle.load(model).manifest();
         DetectorOptions detector = DetectorOptions.builder()
                 .bundle(model)
@@ -117,12 +101,10 @@ public final class PipelineBenchCommand implements Callable<Integer> {
                 .intraOpThreads(threads)
                 .build();
         List<Measurement> rows = new ArrayList<>();
-        try (ChildJvm broker = ChildJvm.start("broker", logs, nativeTmp, "512m", BrokerMain.class,
-                List.of(workDir.resolve("kafka").toString()))) {
-            this.broker = broker;
-            bootstrapServers = awaitBroker(broker);
-            String filled = "bench-" + run + "-frames";
-            createTopics(filled);
+        try (BenchCluster started = BenchCluster.start("bench-pipeline", workDir)) {
+            cluster = started;
+            String filled = cluster.name("frames");
+            cluster.createTopics(cameras, filled);
             int sent = produce("fill", filled, 0, warmup + frames, false);
             List<byte[]> timedFrames = readFrames(filled, sent);
             progress("(a) the three graphs");
@@ -135,12 +117,11 @@ public final class PipelineBenchCommand implements Callable<Integer> {
             for (int p : parallelisms) {
                 rows.add(live(p));
             }
-            broker.closeInput();
-            broker.awaitSuccess(Duration.ofSeconds(60));
+            cluster.stop();
         }
         if (Files.isRegularFile(weights)) {
             progress("(d) the TorchScript model");
-            rows.add(torchScript(workDir.resolve("frames")));
+            rows.add(torchScript(cluster.workDir().resolve("frames")));
         } else {
             progress("no " + weights + ": row (d) left out");
         }
@@ -168,19 +149,19 @@ public final class PipelineBenchCommand implements Callable<Integer> {
                         + "broker and producers in their own processes; events read read_committed", checkpointIntervalMs),
                 String.format(Locale.ROOT, "machine: %s, %d cores, Java %s; load average %s before, %s after",
                         BenchCommand.cpuModel(), Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"),
-                        loadBefore, loadAverage()),
+                        loadBefore, BenchCluster.loadAverage()),
                 "latency: a, b, d per frame in one loop; c from the job's Kafka source to detection (decode, queues, "
                         + "detector); e2e: capture to arrival at a read_committed consumer (live cameras only)",
-                "logs: " + logs);
+                "logs: " + cluster.logs());
     }
 
     /** (c) with the frames already in Kafka: the job's throughput with nothing else running. */
     private Measurement drain(String framesTopic, int sent, int parallelism) throws Exception {
         String name = "drain-p" + parallelism;
         progress("(c) the job at parallelism " + parallelism + ", draining " + sent + " frames");
-        RunTopics out = createRunTopics(name);
-        try (ChildJvm job = startJob(name, framesTopic, out, parallelism);
-                EventCollector events = new EventCollector(bootstrapServers, out.events(), out.deadLetters())) {
+        RunTopics out = cluster.createRunTopics(name, cameras);
+        try (ChildJvm job = cluster.startJob(name, framesTopic, out, jobSettings(parallelism));
+                EventCollector events = new EventCollector(cluster.bootstrapServers(), out.events(), out.deadLetters())) {
             events.await(warmup * cameras, timeout(sent, parallelism), job);
             CpuWindow cpu = new CpuWindow(job);
             events.await(sent, timeout(sent, parallelism), job);
@@ -197,11 +178,11 @@ public final class PipelineBenchCommand implements Callable<Integer> {
     private Measurement live(int parallelism) throws Exception {
         String name = "live-p" + parallelism;
         progress("(c) the job at parallelism " + parallelism + " with " + cameras + " live camera(s)");
-        String framesTopic = "bench-" + run + "-" + name + "-frames";
-        createTopics(framesTopic);
-        RunTopics out = createRunTopics(name);
-        try (ChildJvm job = startJob(name, framesTopic, out, parallelism);
-                EventCollector events = new EventCollector(bootstrapServers, out.events(), out.deadLetters())) {
+        String framesTopic = cluster.name(name + "-frames");
+        cluster.createTopics(cameras, framesTopic);
+        RunTopics out = cluster.createRunTopics(name, cameras);
+        try (ChildJvm job = cluster.startJob(name, framesTopic, out, jobSettings(parallelism));
+                EventCollector events = new EventCollector(cluster.bootstrapServers(), out.events(), out.deadLetters())) {
             int warm = produce(name + "-warmup", framesTopic, 0, warmup, false);
             events.await(warm, timeout(warm, parallelism).plusSeconds(60), job);
             CpuWindow cpu = new CpuWindow(job);
@@ -236,7 +217,7 @@ public final class PipelineBenchCommand implements Callable<Integer> {
         CpuWindow(ChildJvm job) {
             this.job = job;
             this.jobStart = job.cpuSeconds();
-            this.brokerStart = broker.cpuSeconds();
+            this.brokerStart = cluster.broker().cpuSeconds();
         }
 
         double jobMillisPerFrame(List<EventCollector.Arrived> events) {
@@ -244,7 +225,7 @@ public final class PipelineBenchCommand implements Callable<Integer> {
         }
 
         String brokerNote(List<EventCollector.Arrived> events) {
-            return String.format(Locale.ROOT, "broker CPU %.1f ms/frame", (broker.cpuSeconds() - brokerStart) * 1000 / framesSince(events));
+            return String.format(Locale.ROOT, "broker CPU %.1f ms/frame", (cluster.broker().cpuSeconds() - brokerStart) * 1000 / framesSince(events));
         }
 
         private long framesSince(List<EventCollector.Arrived> events) {
@@ -259,7 +240,7 @@ public final class PipelineBenchCommand implements Callable<Integer> {
         try (var files = Files.list(frameDir)) {
             files.sorted().forEach(f -> command.add(f.toString()));
         }
-        Path log = logs.resolve("torchscript.log");
+        Path log = cluster.logs().resolve("torchscript.log");
         Process p = new ProcessBuilder(command).redirectError(log.toFile()).start();
         List<String> lines = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).lines().toList();
         if (p.waitFor() != 0 || lines.size() != 3) {
@@ -272,52 +253,25 @@ public final class PipelineBenchCommand implements Callable<Integer> {
                 cpuSeconds * 1000 / millis.length, Measurement.Latency.of(millis), "per frame", null, lines.get(0));
     }
 
-    private String awaitBroker(ChildJvm broker) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-        while (System.nanoTime() < deadline) {
-            broker.requireAlive();
-            for (String line : broker.output().lines().toList()) {
-                if (line.startsWith(BrokerMain.READY)) {
-                    return line.substring(BrokerMain.READY.length()).trim();
-                }
-            }
-            Thread.sleep(200);
-        }
-        throw new IllegalStateException("the broker did not start in 120 s:\n" + broker.tail());
-    }
-
     /** One producer process per camera, all at once; returns the frames they sent. */
     private int produce(String name, String topic, long startSequence, int count, boolean realtime) throws Exception {
-        List<ChildJvm> producers = new ArrayList<>();
-        try {
-            for (String camera : cameraIds) {
-                List<String> args = new ArrayList<>(List.of("produce", "--bootstrap-servers", bootstrapServers,
-                        "--topic", topic, "--camera-id", camera, "--fps", Double.toString(fps),
-                        "--max-frames", Integer.toString(count), "--start-sequence", Long.toString(startSequence)));
-                if (realtime) {
-                    args.add("--realtime");
-                }
-                args.add(video.toString());
-                producers.add(ChildJvm.start(name + "-" + camera, logs, nativeTmp, "512m", VisionStreamCli.class, args));
+        List<List<String>> producers = new ArrayList<>();
+        for (String camera : cameraIds) {
+            List<String> args = new ArrayList<>(List.of("--topic", topic, "--camera-id", camera,
+                    "--fps", Double.toString(fps), "--max-frames", Integer.toString(count),
+                    "--start-sequence", Long.toString(startSequence)));
+            if (realtime) {
+                args.add("--realtime");
             }
-            int sent = 0;
-            for (ChildJvm producer : producers) {
-                Matcher m = PRODUCED.matcher(producer.awaitSuccess(Duration.ofSeconds(120 + count)));
-                if (!m.find()) {
-                    throw new IllegalStateException("no summary from " + name + ":\n" + producer.tail());
-                }
-                sent += Integer.parseInt(m.group(1));
-            }
-            if (sent != count * cameraIds.size()) {
-                throw new IllegalStateException(sent + " frames sent instead of " + count * cameraIds.size()
-                        + ": is the video long enough?");
-            }
-            return sent;
-        } finally {
-            for (ChildJvm producer : producers) {
-                producer.close();
-            }
+            args.add(video.toString());
+            producers.add(args);
         }
+        int sent = cluster.produce(name, producers, Duration.ofSeconds(120 + count));
+        if (sent != count * cameraIds.size()) {
+            throw new IllegalStateException(sent + " frames sent instead of " + count * cameraIds.size()
+                    + ": is the video long enough?");
+        }
+        return sent;
     }
 
     /**
@@ -326,7 +280,7 @@ public final class PipelineBenchCommand implements Callable<Integer> {
      */
     private List<byte[]> readFrames(String topic, int sent) throws IOException {
         List<ConsumerRecord<byte[], byte[]>> records;
-        try (CommittedRecordsReader reader = new CommittedRecordsReader(bootstrapServers, List.of(topic),
+        try (CommittedRecordsReader reader = new CommittedRecordsReader(cluster.bootstrapServers(), List.of(topic),
                 FrameProducer.MAX_REQUEST_BYTES)) {
             records = reader.readAtLeast(sent, Duration.ofSeconds(60));
         }
@@ -339,7 +293,7 @@ public final class PipelineBenchCommand implements Callable<Integer> {
         if (timed.size() != frames) {
             throw new IllegalStateException("read " + timed.size() + " timed frames of " + camera + ", expected " + frames);
         }
-        Path dir = Files.createDirectories(workDir.resolve("frames"));
+        Path dir = Files.createDirectories(cluster.workDir().resolve("frames"));
         List<byte[]> out = new ArrayList<>();
         for (ConsumerRecord<byte[], byte[]> r : timed) {
             Files.write(dir.resolve(String.format(Locale.ROOT, "%06d.jpg", Long.parseLong(header(r, FrameHeaders.SEQUENCE)))),
@@ -349,55 +303,13 @@ public final class PipelineBenchCommand implements Callable<Integer> {
         return out;
     }
 
-    private ChildJvm startJob(String name, String framesTopic, RunTopics out, int parallelism) {
-        return ChildJvm.start("job-" + name, logs, nativeTmp, "1g", VisionStreamCli.class, List.of("job",
-                "--bootstrap-servers", bootstrapServers, "--model", model.toString(), "--provider", provider,
-                "--frames-topic", framesTopic, "--events-topic", out.events(), "--dead-letter-topic", out.deadLetters(),
-                "--objects-topic", out.objects(),
-                "--group-id", "bench-" + run + "-" + name, "--parallelism", Integer.toString(parallelism),
-                "--threads", Integer.toString(threads), "--checkpoint-interval-ms", Long.toString(checkpointIntervalMs),
-                "--checkpoint-dir", workDir.resolve("checkpoints").resolve(name).toString()));
-    }
-
-    /** The output topics of one job run, so that each run counts only its own output. */
-    private record RunTopics(String events, String deadLetters, String objects) {}
-
-    private RunTopics createRunTopics(String name) {
-        String prefix = "bench-" + run + "-" + name;
-        RunTopics topics = new RunTopics(prefix + "-detections", prefix + "-dlq", prefix + "-objects");
-        createTopics(topics.events(), topics.deadLetters(), topics.objects());
-        return topics;
-    }
-
-    private void createTopics(String... topics) {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
-            for (String topic : topics) {
-                KafkaTopics.ensure(admin, topic, cameras, FrameProducer.MAX_REQUEST_BYTES);
-            }
-        }
+    private BenchCluster.JobSettings jobSettings(int parallelism) {
+        return new BenchCluster.JobSettings(model, provider, parallelism, threads, checkpointIntervalMs);
     }
 
     /** Job start-up plus a second per frame and subtask, far above any rate this job reaches. */
     private static Duration timeout(int frames, int parallelism) {
         return Duration.ofSeconds(120 + frames / parallelism);
-    }
-
-    /**
-     * Camera ids whose frames the producer's partitioner puts on partitions 0, 1, ... of a topic with
-     * {@code cameras} partitions, so that each camera has a partition (and a job subtask) of its own.
-     */
-    static List<String> camerasOnDistinctPartitions(int cameras) {
-        String[] ids = new String[cameras];
-        int found = 0;
-        for (int k = 1; found < cameras; k++) {
-            String id = "bench-camera-" + k;
-            int partition = BuiltInPartitioner.partitionForKey(id.getBytes(StandardCharsets.UTF_8), cameras);
-            if (ids[partition] == null) {
-                ids[partition] = id;
-                found++;
-            }
-        }
-        return List.of(ids);
     }
 
     private static String header(ConsumerRecord<byte[], byte[]> r, String key) {
@@ -408,12 +320,4 @@ public final class PipelineBenchCommand implements Callable<Integer> {
         System.err.println("bench-pipeline: " + what);
     }
 
-    private static String loadAverage() {
-        try {
-            String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split(" ");
-            return f[0] + " " + f[1] + " " + f[2];
-        } catch (IOException e) {
-            return "unknown";
-        }
-    }
 }

@@ -1,5 +1,6 @@
 package org.visionstream.jobs.cli;
 
+import org.visionstream.jobs.bench.LoadBenchCommand;
 import org.visionstream.jobs.bench.PipelineBenchCommand;
 import org.visionstream.jobs.demo.DemoCommand;
 import org.visionstream.jobs.detection.JobCommand;
@@ -13,8 +14,8 @@ import picocli.CommandLine.Command;
 @Command(
         name = "visionstream",
         mixinStandardHelpOptions = true,
-        subcommands = {DetectCommand.class, BenchCommand.class, PipelineBenchCommand.class, ProduceCommand.class,
-            JobCommand.class, DemoCommand.class, ViewCommand.class, AnnotateCommand.class},
+        subcommands = {DetectCommand.class, BenchCommand.class, PipelineBenchCommand.class, LoadBenchCommand.class,
+            ProduceCommand.class, JobCommand.class, DemoCommand.class, ViewCommand.class, AnnotateCommand.class},
         description = "Real-time Faster R-CNN detection on camera streams.")
 public final class VisionStreamCli {
 

@@ -57,31 +57,35 @@ public final class FrameProducer implements AutoCloseable {
 
     private final FrameProducerOptions options;
     private final Producer<byte[], byte[]> producer;
-    private final byte[] key;
     private final CountDownLatch stopRequested = new CountDownLatch(1);
     private final AtomicReference<IOException> firstFailure = new AtomicReference<>();
 
     public FrameProducer(FrameProducerOptions options) {
-        this(options, new KafkaProducer<>(producerConfig(options), new ByteArraySerializer(), new ByteArraySerializer()));
+        this(options, kafkaProducer(options.bootstrapServers(), options.producerProperties()));
     }
 
     /** With a given producer, for tests. */
     FrameProducer(FrameProducerOptions options, Producer<byte[], byte[]> producer) {
         this.options = Objects.requireNonNull(options);
         this.producer = Objects.requireNonNull(producer);
-        this.key = utf8(options.cameraId());
     }
 
-    /** The Kafka producer settings: the frame-sized defaults, then the options' extra properties over them. */
-    static Map<String, Object> producerConfig(FrameProducerOptions options) {
+    /** A Kafka producer with {@link #producerConfig}: what sends frames, here and in the load test's cameras. */
+    public static Producer<byte[], byte[]> kafkaProducer(String bootstrapServers, Map<String, String> properties) {
+        return new KafkaProducer<>(producerConfig(bootstrapServers, properties), new ByteArraySerializer(),
+                new ByteArraySerializer());
+    }
+
+    /** The Kafka producer settings: the frame-sized defaults, then the extra properties over them. */
+    static Map<String, Object> producerConfig(String bootstrapServers, Map<String, String> properties) {
         Map<String, Object> config = new HashMap<>();
-        config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, options.bootstrapServers());
+        config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         config.put(ProducerConfig.ACKS_CONFIG, "all");
         config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         config.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, MAX_REQUEST_BYTES);
         config.put(ProducerConfig.BUFFER_MEMORY_CONFIG, BUFFER_MEMORY);
         config.put(ProducerConfig.LINGER_MS_CONFIG, LINGER_MS);
-        config.putAll(options.producerProperties());
+        config.putAll(properties);
         return config;
     }
 
@@ -138,19 +142,26 @@ public final class FrameProducer implements AutoCloseable {
     }
 
     private void send(long sequence, SourceFrame frame) {
-        List<Header> headers = List.of(
-                new RecordHeader(FrameHeaders.CAMERA_ID, key),
-                new RecordHeader(FrameHeaders.SEQUENCE, utf8(Long.toString(sequence))),
-                new RecordHeader(FrameHeaders.CAPTURE_TIMESTAMP, utf8(Long.toString(frame.captureTimestamp()))),
-                new RecordHeader(FrameHeaders.CONTENT_TYPE, utf8(frame.contentType())));
-        ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(
-                options.topic(), null, frame.captureTimestamp(), key, frame.data(), headers);
+        ProducerRecord<byte[], byte[]> record = frameRecord(options.topic(), options.cameraId(), sequence,
+                frame.contentType(), frame.data(), frame.captureTimestamp());
         producer.send(record, (metadata, e) -> {
             if (e != null) {
                 firstFailure.compareAndSet(null, new IOException("frame " + sequence + " of camera "
                         + options.cameraId() + " could not be sent to topic " + options.topic() + ": " + e, e));
             }
         });
+    }
+
+    /** One frame as a record of the frame format: key and headers, record timestamp = capture time. */
+    public static ProducerRecord<byte[], byte[]> frameRecord(String topic, String cameraId, long sequence,
+            String contentType, byte[] data, long captureTimestamp) {
+        byte[] key = utf8(cameraId);
+        List<Header> headers = List.of(
+                new RecordHeader(FrameHeaders.CAMERA_ID, key),
+                new RecordHeader(FrameHeaders.SEQUENCE, utf8(Long.toString(sequence))),
+                new RecordHeader(FrameHeaders.CAPTURE_TIMESTAMP, utf8(Long.toString(captureTimestamp))),
+                new RecordHeader(FrameHeaders.CONTENT_TYPE, utf8(contentType)));
+        return new ProducerRecord<>(topic, null, captureTimestamp, key, data, headers);
     }
 
     private void throwIfFailed() throws IOException {

@@ -90,7 +90,7 @@ class BenchReportTest {
     @Test
     void camerasLandOnPartitionsZeroOneTwoAsTheProducersPartitionerPlacesThem() {
         for (int cameras = 1; cameras <= 4; cameras++) {
-            List<String> ids = PipelineBenchCommand.camerasOnDistinctPartitions(cameras);
+            List<String> ids = BenchCluster.camerasOnDistinctPartitions(cameras);
             assertEquals(cameras, ids.size());
             Set<Integer> partitions = new HashSet<>();
             for (int p = 0; p < cameras; p++) {
