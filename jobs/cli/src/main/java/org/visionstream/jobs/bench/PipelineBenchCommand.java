@@ -51,7 +51,9 @@ public final class PipelineBenchCommand implements Callable<Integer> {
     @Option(names = "--frames", defaultValue = "200", description = "Timed frames per camera (default: ${DEFAULT-VALUE}).")
     int frames;
 
-    @Option(names = "--warmup", defaultValue = "10",
+    // The job's JVM compiles Flink's, Kafka's and the detector's code for its first minute or so: after 10
+    // warm-up frames per camera its JIT compiler threads still took a quarter of its CPU in the timed window.
+    @Option(names = "--warmup", defaultValue = "150",
             description = "Untimed frames first, per camera and in each loop (default: ${DEFAULT-VALUE}).")
     int warmup;
 
