@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.io.Serializable;
 import java.util.List;
+import java.util.Locale;
 import org.visionstream.operators.detect.Detection;
 
 /**
@@ -70,6 +71,11 @@ public record DetectionEvent(
      * @param ageMillis how old the frame was when it was skipped: the job's clock minus its capture time
      */
     public record Skipped(Reason reason, long ageMillis) implements Serializable {
+
+        /** For people, e.g. {@code skipped (stale 12.3 s)}. */
+        public String describe() {
+            return String.format(Locale.ROOT, "skipped (%s %.1f s)", reason.name().toLowerCase(Locale.ROOT), ageMillis / 1000.0);
+        }
 
         public enum Reason {
             /** Older than the job's maximum frame age when the model would have got it (a backlog, a burst). */

@@ -63,6 +63,7 @@ class DetectionEventJsonTest {
         DetectionEvent back = DetectionEventJson.fromBytes(bytes);
         assertEquals(SKIPPED, back);
         assertFalse(back.analysed());
+        assertEquals("skipped (stale 12.3 s)", back.skipped().describe());
         assertTrue(EVENT.analysed());
         assertFalse(new String(DetectionEventJson.toBytes(EVENT), StandardCharsets.UTF_8).contains("skipped"));
     }

@@ -356,7 +356,9 @@ public final class PipelineBenchCommand implements Callable<Integer> {
                 "--objects-topic", out.objects(),
                 "--group-id", "bench-" + run + "-" + name, "--parallelism", Integer.toString(parallelism),
                 "--threads", Integer.toString(threads), "--checkpoint-interval-ms", Long.toString(checkpointIntervalMs),
-                "--checkpoint-dir", workDir.resolve("checkpoints").resolve(name).toString()));
+                "--checkpoint-dir", workDir.resolve("checkpoints").resolve(name).toString(),
+                // Every frame measured: the filled topic from its first frame, its backlog analysed, never skipped.
+                "--start-from", "earliest", "--max-frame-age-ms", "0"));
     }
 
     /** The output topics of one job run, so that each run counts only its own output. */
