@@ -39,6 +39,11 @@ import org.visionstream.operators.events.DetectionEvent;
  *   <li>an event further behind means the camera restarted its numbering (e.g. at 0): the events still
  *       waiting are emitted in order, and the camera starts again as a new one ({@code orderRestarts}).
  * </ul>
+ *
+ * <p>A camera that sends nothing (no event, no rejected frame) for {@code stateTtl} of processing time
+ * loses its state (its next sequence, and anything still waiting, which is emitted in order first), so
+ * that cameras that went away do not hold state forever: one processing-time timer per camera, moved on
+ * lazily. A camera that comes back after that starts as a new one (its first events wait as above).
  */
 public final class CameraOrderFunction extends KeyedCoProcessFunction<String, DetectionEvent, CameraOrderFunction.Rejected, DetectionEvent> {
 
@@ -56,8 +61,15 @@ public final class CameraOrderFunction extends KeyedCoProcessFunction<String, De
     /** Events of a camera that may wait behind a gap: far more than subtasks times batch size. */
     public static final int DEFAULT_MAX_PENDING = 256;
 
+    /**
+     * A camera silent this long is forgotten: long beyond a network outage worth waiting for in order, and
+     * a few bytes per silent camera until then.
+     */
+    public static final Duration DEFAULT_STATE_TTL = Duration.ofMinutes(10);
+
     private final long maxWaitMillis;
     private final int maxPending;
+    private final long stateTtlMillis;
 
     /** The next sequence to emit; null until the camera's start is known. */
     private transient ValueState<Long> next;
@@ -67,17 +79,34 @@ public final class CameraOrderFunction extends KeyedCoProcessFunction<String, De
     /** Entries of both maps: MapState has no cheap size. */
     private transient ValueState<Integer> pendingCount;
     private transient ValueState<Long> timer;
+    /** Processing time of the camera's last input, and when its expiry timer is due. */
+    private transient ValueState<Long> lastInputAt;
+    private transient ValueState<Long> expiryTimer;
     private transient Counter skipped;
     private transient Counter late;
     private transient Counter restarts;
 
-    public CameraOrderFunction(Duration maxWait, int maxPending) {
-        if (maxWait.isNegative() || maxPending < 1) {
-            throw new IllegalArgumentException("the order wait must be >= 0 ms and the pending events >= 1, got "
-                    + maxWait.toMillis() + " ms and " + maxPending);
+    /**
+     * @param maxWait how long a missing sequence (or a new camera's start) is waited for
+     * @param maxPending how many events or rejected sequences of a camera may wait behind a gap
+     * @param stateTtl a camera silent this long loses its state; more than {@code maxWait}
+     */
+    public CameraOrderFunction(Duration maxWait, int maxPending, Duration stateTtl) {
+        checkTimeouts(maxWait, stateTtl);
+        if (maxPending < 1) {
+            throw new IllegalArgumentException("the pending events of a camera must be >= 1, got " + maxPending);
         }
         this.maxWaitMillis = maxWait.toMillis();
         this.maxPending = maxPending;
+        this.stateTtlMillis = stateTtl.toMillis();
+    }
+
+    /** A camera's state must outlive the wait for its gaps (or waiting events would be flushed unordered). */
+    public static void checkTimeouts(Duration maxWait, Duration stateTtl) {
+        if (maxWait.isNegative() || stateTtl.compareTo(maxWait) <= 0) {
+            throw new IllegalArgumentException("the order wait (order.max-wait.ms, " + maxWait.toMillis()
+                    + " ms) must be >= 0 and below the order state TTL (order.state-ttl.ms, " + stateTtl.toMillis() + " ms)");
+        }
     }
 
     @Override
@@ -88,6 +117,8 @@ public final class CameraOrderFunction extends KeyedCoProcessFunction<String, De
         rejected = getRuntimeContext().getMapState(new MapStateDescriptor<>("rejected-sequences", Types.LONG, Types.BOOLEAN));
         pendingCount = getRuntimeContext().getState(new ValueStateDescriptor<>("pending-count", Types.INT));
         timer = getRuntimeContext().getState(new ValueStateDescriptor<>("gap-timer", Types.LONG));
+        lastInputAt = getRuntimeContext().getState(new ValueStateDescriptor<>("last-input-at", Types.LONG));
+        expiryTimer = getRuntimeContext().getState(new ValueStateDescriptor<>("expiry-timer", Types.LONG));
         MetricGroup group = FrameMetrics.group(getRuntimeContext().getMetricGroup());
         skipped = group.counter("orderSkippedSequences");
         late = group.counter("orderLateEvents");
@@ -96,6 +127,7 @@ public final class CameraOrderFunction extends KeyedCoProcessFunction<String, De
 
     @Override
     public void processElement1(DetectionEvent event, Context ctx, Collector<DetectionEvent> out) throws Exception {
+        touch(ctx);
         long sequence = event.sequence();
         if (behind(sequence, ctx, out)) {
             late.inc();
@@ -114,6 +146,7 @@ public final class CameraOrderFunction extends KeyedCoProcessFunction<String, De
 
     @Override
     public void processElement2(Rejected frame, Context ctx, Collector<DetectionEvent> out) throws Exception {
+        touch(ctx);
         long sequence = frame.sequence();
         if (!behind(sequence, ctx, out) && !rejected.contains(sequence)) {
             rejected.put(sequence, true);
@@ -161,13 +194,54 @@ public final class CameraOrderFunction extends KeyedCoProcessFunction<String, De
         }
     }
 
+    /** Notes that the camera is alive; arms its expiry timer when it has none (it is moved on when it fires). */
+    private void touch(Context ctx) throws Exception {
+        long now = ctx.timerService().currentProcessingTime();
+        lastInputAt.update(now);
+        if (expiryTimer.value() == null) {
+            armExpiry(ctx, now + stateTtlMillis);
+        }
+    }
+
+    private void armExpiry(Context ctx, long due) throws Exception {
+        ctx.timerService().registerProcessingTimeTimer(due);
+        expiryTimer.update(due);
+    }
+
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<DetectionEvent> out) throws Exception {
-        timer.clear();
-        if (count() > 0) {
-            skipTo(smallestWaiting(), out);
-            release(ctx, out);
+        // One timer may stand for both kinds when they fall on the same millisecond.
+        Long gap = timer.value();
+        if (gap != null && gap == timestamp) {
+            timer.clear();
+            if (count() > 0) {
+                skipTo(smallestWaiting(), out);
+                release(ctx, out);
+            }
         }
+        Long expiry = expiryTimer.value();
+        if (expiry != null && expiry == timestamp) {
+            long silentFor = timestamp - lastInputAt.value();
+            if (silentFor < stateTtlMillis) {
+                armExpiry(ctx, timestamp + stateTtlMillis - silentFor);
+            } else {
+                expire(ctx, out);
+            }
+        }
+    }
+
+    /** Forgets a silent camera, emitting in order whatever still waits (nothing, unless the TTL is near the wait). */
+    private void expire(Context ctx, Collector<DetectionEvent> out) throws Exception {
+        while (count() > 0) {
+            skipTo(smallestWaiting(), out);
+        }
+        cancelTimer(ctx);
+        next.clear();
+        pending.clear();
+        rejected.clear();
+        pendingCount.clear();
+        lastInputAt.clear();
+        expiryTimer.clear();
     }
 
     /** Gives up on the sequences before {@code sequence} (counting them unless the camera is just starting). */
@@ -221,7 +295,9 @@ public final class CameraOrderFunction extends KeyedCoProcessFunction<String, De
     private void cancelTimer(Context ctx) throws Exception {
         Long due = timer.value();
         if (due != null) {
-            ctx.timerService().deleteProcessingTimeTimer(due);
+            if (!due.equals(expiryTimer.value())) { // the same timer would also be the expiry's
+                ctx.timerService().deleteProcessingTimeTimer(due);
+            }
             timer.clear();
         }
     }

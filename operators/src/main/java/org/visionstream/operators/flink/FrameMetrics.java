@@ -13,8 +13,9 @@ import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
  * histograms of per-stage latency in milliseconds; the detect operator's provider gauges {@code gpu} and
  * {@code executionProvider} and batch histograms {@code batchSize} and {@code batchQueueLatencyMs}; the
  * order operator's counters {@code orderSkippedSequences}, {@code orderLateEvents} and
- * {@code orderRestarts}. Every frame read is either an event or a dead letter, so
- * {@code framesIn = eventsOut + deadLetters} over the job. README, section Metrics, lists their
+ * {@code orderRestarts}; the decode operator's {@code framesSkippedStale} (frames too old to analyse,
+ * whose events it emits and counts in its own {@code eventsOut}). Every frame read is either an event or
+ * a dead letter, so {@code framesIn = eventsOut + deadLetters} over the job. README, section Metrics, lists their
  * Prometheus names.
  */
 final class FrameMetrics {

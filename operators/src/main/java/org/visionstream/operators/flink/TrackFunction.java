@@ -30,6 +30,9 @@ import org.visionstream.operators.track.TrackerState;
  *
  * <p>A camera's frames must arrive in sequence order; a frame not newer than the last one tracked (a
  * duplicate, or out of order) passes through with null track ids and is counted in {@code framesStale}.
+ * A frame that was not analysed ({@link DetectionEvent#skipped()}) passes through untouched: its empty
+ * detections are not "nothing seen", so no track misses it or ends because of it, and the camera is not
+ * silent (its idle timer waits on).
  * A camera that sends nothing for {@code idleTimeout} (processing time, counted from the operator's start
  * at the earliest, so a restore does not end every track) loses its tracks: they disappear as of its last
  * frame. Its state then expires after {@code stateTtl} without frames, and a camera that comes back after
@@ -92,6 +95,13 @@ public final class TrackFunction extends KeyedProcessFunction<String, DetectionE
 
     @Override
     public void processElement(DetectionEvent event, Context ctx, Collector<TrackedDetectionEvent> out) throws Exception {
+        if (!event.analysed()) {
+            out.collect(TrackedDetectionEvent.untracked(event));
+            if (lastFrameAt.value() != null) {
+                lastFrameAt.update(ctx.timerService().currentProcessingTime());
+            }
+            return;
+        }
         byte[] bytes = trackerState.value();
         TrackerState state = bytes == null ? new TrackerState() : TrackerState.fromBytes(bytes);
         TrackerResult result = tracker.update(state, event.cameraId(), event.sequence(), event.captureTimestamp(),

@@ -81,6 +81,24 @@ public final class ImageDecoder {
     }
 
     public DecodedImage decode(byte[] data) throws ImageDecodeException {
+        ImageHeader header = readHeader(data);
+        ImageFormat format = header.format();
+        int reduction = format == ImageFormat.JPEG && reduceFor != null
+                ? reduction(reduceFor, header.width(), header.height()) : 1;
+        if (reduction > 1) {
+            DecodedImage reduced = decode(data, format, reduction, header.width(), header.height());
+            if (reduced != null) {
+                return reduced;
+            }
+        }
+        return decode(data, format, 1, header.width(), header.height());
+    }
+
+    /**
+     * Every check {@link #decode} makes before it decodes (size, format, declared dimensions, a JPEG's end
+     * marker), without decoding: microseconds, for a frame whose pixels are not needed.
+     */
+    public ImageHeader readHeader(byte[] data) throws ImageDecodeException {
         if (data == null || data.length == 0) {
             throw new ImageDecodeException(Reason.EMPTY, "the frame has no bytes");
         }
@@ -106,15 +124,7 @@ public final class ImageDecoder {
             // libjpeg fills a cut-off JPEG with grey and succeeds; a partial frame must not reach the model.
             throw new ImageDecodeException(Reason.TRUNCATED, "the JPEG has no end-of-image marker");
         }
-        int reduction = format == ImageFormat.JPEG && reduceFor != null
-                ? reduction(reduceFor, (int) size[0], (int) size[1]) : 1;
-        if (reduction > 1) {
-            DecodedImage reduced = decode(data, format, reduction, (int) size[0], (int) size[1]);
-            if (reduced != null) {
-                return reduced;
-            }
-        }
-        return decode(data, format, 1, (int) size[0], (int) size[1]);
+        return new ImageHeader(format, (int) size[0], (int) size[1]);
     }
 
     /**

@@ -1,6 +1,8 @@
 package org.visionstream.operators.flink;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.List;
@@ -16,6 +18,7 @@ class CameraOrderFunctionTest {
 
     private static final long WAIT = 100;
     private static final int MAX_PENDING = 4;
+    private static final long TTL = 10 * WAIT;
 
     @Test
     void eventsOfEachCameraComeOutInSequenceWhateverOrderTheyArriveIn() throws Exception {
@@ -97,6 +100,33 @@ class CameraOrderFunctionTest {
         }
     }
 
+    @Test
+    void aSilentCameraIsForgottenAfterTheTtlAndStartsAfreshWhenItComesBack() throws Exception {
+        try (var h = harness()) {
+            started(h, "a", 0);
+            h.setProcessingTime(h.getProcessingTime() + TTL / 2);
+            event(h, "a", 1);
+            long lastInput = h.getProcessingTime();
+            assertEquals(List.of("a#0", "a#1"), out(h));
+            h.setProcessingTime(lastInput + TTL - 1);
+            assertTrue(h.numKeyedStateEntries() > 0, "a frame within the TTL keeps the camera");
+            assertEquals(1, h.numProcessingTimeTimers(), "one expiry timer, moved on");
+            h.setProcessingTime(lastInput + TTL);
+            assertEquals(0, h.numKeyedStateEntries(), "forgotten");
+            assertEquals(0, h.numProcessingTimeTimers());
+            event(h, "a", 2);
+            assertEquals(List.of("a#0", "a#1"), out(h), "back after the TTL: a new camera, whose start is waited for");
+            h.setProcessingTime(h.getProcessingTime() + WAIT);
+            assertEquals(List.of("a#0", "a#1", "a#2"), out(h));
+        }
+    }
+
+    @Test
+    void theStateMustOutliveTheWait() {
+        assertThrows(IllegalArgumentException.class,
+                () -> new CameraOrderFunction(Duration.ofSeconds(1), MAX_PENDING, Duration.ofSeconds(1)));
+    }
+
     /** Sequence {@code first} of a camera, and the start wait passed: the camera's next is known. */
     private static void started(Harness h, String camera, long first) throws Exception {
         event(h, camera, first);
@@ -133,7 +163,7 @@ class CameraOrderFunctionTest {
     private static final class Harness
             extends KeyedTwoInputStreamOperatorTestHarness<String, DetectionEvent, CameraOrderFunction.Rejected, DetectionEvent> {
         Harness() throws Exception {
-            super(new KeyedCoProcessOperator<>(new CameraOrderFunction(Duration.ofMillis(WAIT), MAX_PENDING)),
+            super(new KeyedCoProcessOperator<>(new CameraOrderFunction(Duration.ofMillis(WAIT), MAX_PENDING, Duration.ofMillis(TTL))),
                     DetectionEvent::cameraId, CameraOrderFunction.Rejected::cameraId, Types.STRING);
         }
     }

@@ -1,9 +1,13 @@
 package org.visionstream.operators.flink;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.InputStream;
 import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
@@ -13,8 +17,11 @@ import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.visionstream.operators.bundle.ModelBundle;
 import org.visionstream.operators.deadletter.DeadLetter;
 import org.visionstream.operators.deadletter.DeadLetterStage;
+import org.visionstream.operators.events.DetectionEvent;
 import org.visionstream.operators.frames.FrameHeaders;
 import org.visionstream.operators.frames.FrameParser;
 import org.visionstream.operators.frames.InvalidFrameException;
@@ -103,8 +110,60 @@ class FrameDecodeFunctionTest {
         }
     }
 
+    /**
+     * Frames older than the maximum age are not decoded: each becomes its event at once, empty and marked
+     * stale with its age; a young frame and one from the near future (within the clock skew) are decoded; a
+     * stale frame that fails the checks made without decoding is still a dead letter.
+     */
+    @Test
+    void aStaleFrameIsSkippedWithoutDecodingAndBecomesAnEventThatSaysSo(@TempDir Path bundle) throws Exception {
+        try (InputStream manifest = FrameDecodeFunctionTest.class.getResourceAsStream("/manifests/gluoncv-voc.json")) {
+            Files.copy(manifest, bundle.resolve(ModelBundle.MANIFEST));
+        }
+        long now = System.currentTimeMillis();
+        byte[] truncated = Arrays.copyOf(jpeg, jpeg.length / 2);
+        try (var harness = ProcessFunctionTestHarnesses.forProcessFunction(new FrameDecodeFunction(1 << 20,
+                ImageDecoder.DEFAULT_MAX_PIXELS, FrameParser.DEFAULT_MAX_CLOCK_SKEW, Duration.ofSeconds(10), bundle))) {
+            harness.processElement(captured(Frames.jpeg("cam", 1, jpeg), now - 60_000), 0);
+            harness.processElement(captured(Frames.jpeg("cam", 2, jpeg), now - 1_000), 0);
+            harness.processElement(captured(Frames.jpeg("cam", 3, jpeg), now + 30_000), 0);
+            harness.processElement(captured(Frames.jpeg("cam", 4, truncated), now - 60_000), 0);
+            harness.processElement(Frames.jpeg("cam", 5, jpeg), 0); // captured in 2023
+
+            assertEquals(List.of(2L, 3L), harness.extractOutputValues().stream().map(d -> d.metadata().sequence()).toList());
+            List<DetectionEvent> skipped = harness.getSideOutput(FrameDecodeFunction.SKIPPED).stream()
+                    .map(StreamRecord::getValue).toList();
+            assertEquals(List.of(1L, 5L), skipped.stream().map(DetectionEvent::sequence).toList());
+            DetectionEvent first = skipped.get(0);
+            assertEquals(DetectionEvent.Skipped.Reason.STALE, first.skipped().reason());
+            assertTrue(first.skipped().ageMillis() >= 60_000 && first.skipped().ageMillis() < 70_000, first.toString());
+            assertEquals(first.ingestTimestamp() - first.captureTimestamp(), first.skipped().ageMillis());
+            assertEquals(List.of(), first.detections());
+            assertEquals(new DetectionEvent.Image(500, 406), first.image(), "the size the JPEG header declares");
+            assertEquals(new DetectionEvent.Model("gluoncv-faster-rcnn-resnet50-v1b-voc", "gluoncv-0.7.0"), first.model());
+            assertEquals(new DetectionEvent.Source("frames", 0, 7), first.source());
+            assertEquals(0, first.decodeMillis());
+            assertTrue(skipped.get(1).skipped().ageMillis() > 365L * 24 * 3600 * 1000, skipped.get(1).toString());
+            List<String> dead = harness.getSideOutput(DeadLetters.TAG).stream()
+                    .map(r -> r.getValue().stage() + "/" + r.getValue().reason()).toList();
+            assertEquals(List.of("DECODE/TRUNCATED"), dead);
+            assertEquals(List.of(new CameraOrderFunction.Rejected("cam", 4)), harness.getSideOutput(CameraOrderFunction.REJECTED)
+                    .stream().map(StreamRecord::getValue).toList());
+        }
+    }
+
+    @Test
+    void skippingNeedsTheBundleThatTheEventsName() {
+        assertThrows(IllegalArgumentException.class, () -> new FrameDecodeFunction(1 << 20, ImageDecoder.DEFAULT_MAX_PIXELS,
+                FrameParser.DEFAULT_MAX_CLOCK_SKEW, Duration.ofSeconds(10), null));
+    }
+
+    private static RawFrame captured(RawFrame frame, long captureTs) {
+        return Frames.replaced(FrameHeaders.CAPTURE_TIMESTAMP, Frames.utf8(Long.toString(captureTs)), frame);
+    }
+
     private static OneInputStreamOperatorTestHarness<RawFrame, DecodedFrame> harness(int maxBytes) throws Exception {
-        return ProcessFunctionTestHarnesses.forProcessFunction(
-                new FrameDecodeFunction(maxBytes, ImageDecoder.DEFAULT_MAX_PIXELS, FrameParser.DEFAULT_MAX_CLOCK_SKEW, null));
+        return ProcessFunctionTestHarnesses.forProcessFunction(new FrameDecodeFunction(maxBytes, ImageDecoder.DEFAULT_MAX_PIXELS,
+                FrameParser.DEFAULT_MAX_CLOCK_SKEW, Duration.ZERO, null));
     }
 }

@@ -91,4 +91,50 @@ class TrackFunctionTest {
             assertEquals(4, events.get(1).sequence());
         }
     }
+
+    /**
+     * Skipped frames are not "nothing seen": a tentative track survives them and is confirmed by its third
+     * detection, the confirmed track neither ends nor misses, and a camera whose frames are skipped is not silent.
+     */
+    @Test
+    void aSkippedFrameNeitherAgesNorEndsATrack() throws Exception {
+        try (var h = harness()) {
+            h.setProcessingTime(System.currentTimeMillis());
+            h.open();
+            long start = h.getProcessingTime();
+            h.processElement(new StreamRecord<>(frame("a", 1, 1)));
+            h.processElement(new StreamRecord<>(frame("a", 2, 1)));
+            h.processElement(new StreamRecord<>(skipped("a", 3)));
+            h.processElement(new StreamRecord<>(frame("a", 4, 1)));
+            h.processElement(new StreamRecord<>(skipped("a", 5)));
+            h.processElement(new StreamRecord<>(frame("a", 6, 1)));
+            List<TrackedDetectionEvent> out = h.extractOutputValues();
+            assertEquals(List.of(1L, 2L, 3L, 4L, 5L, 6L), out.stream().map(t -> t.event().sequence()).toList());
+            assertEquals(List.of(), out.get(2).trackIds());
+            assertEquals(DetectionEvent.Skipped.Reason.STALE, out.get(2).event().skipped().reason(), "passed on as it came");
+            assertEquals(List.of(1L), out.get(3).trackIds(), "confirmed by its third detection, the skipped frame between");
+            assertEquals(List.of(1L), out.get(5).trackIds());
+            // Skipped frames keep coming: the camera is not silent, its track stays.
+            for (long seq = 7; seq <= 9; seq++) {
+                h.setProcessingTime(start + (seq - 6) * 4_000);
+                h.processElement(new StreamRecord<>(skipped("a", seq)));
+            }
+            List<ObjectEvent> events = new ArrayList<>();
+            h.getSideOutput(ObjectEvents.TAG).forEach(r -> events.add(r.getValue()));
+            assertEquals(List.of(ObjectEvent.Type.APPEARED), events.stream().map(ObjectEvent::type).toList());
+            // Then nothing at all for the idle timeout: it disappears as of the last frame it was seen in.
+            h.setProcessingTime(start + 12_000 + 6_000);
+            events.clear();
+            h.getSideOutput(ObjectEvents.TAG).forEach(r -> events.add(r.getValue()));
+            assertEquals(List.of(ObjectEvent.Type.APPEARED, ObjectEvent.Type.DISAPPEARED),
+                    events.stream().map(ObjectEvent::type).toList());
+            assertEquals(6, events.get(1).sequence());
+        }
+    }
+
+    private static DetectionEvent skipped(String camera, long seq) {
+        DetectionEvent f = frame(camera, seq, 0);
+        return new DetectionEvent(camera, seq, f.captureTimestamp(), 0, 0, 0, 0, f.model(), f.image(), f.source(), List.of(),
+                new DetectionEvent.Skipped(DetectionEvent.Skipped.Reason.STALE, 30_000));
+    }
 }

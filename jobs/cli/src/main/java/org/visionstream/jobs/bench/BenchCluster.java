@@ -146,7 +146,10 @@ final class BenchCluster implements AutoCloseable {
                 "--group-id", groupId(name), "--parallelism", Integer.toString(job.parallelism()),
                 "--threads", Integer.toString(job.threads()),
                 "--checkpoint-interval-ms", Long.toString(job.checkpointIntervalMs()),
-                "--checkpoint-dir", workDir.resolve("checkpoints").resolve(name).toString()));
+                "--checkpoint-dir", workDir.resolve("checkpoints").resolve(name).toString(),
+                // Every frame measured: a topic filled beforehand from its first frame, a backlog analysed, never
+                // skipped (an overload then shows as growing lag, not as skipped frames).
+                "--start-from", "earliest", "--max-frame-age-ms", "0"));
     }
 
     ChildJvm startChild(String name, String heap, Class<?> main, List<String> args) {

@@ -28,6 +28,7 @@ import org.visionstream.jobs.detection.JobOptionsMixin;
 import org.visionstream.jobs.detection.KafkaPreflight;
 import org.visionstream.jobs.cli.GracefulShutdown;
 import org.visionstream.jobs.detection.DetectionJobOptions;
+import org.visionstream.jobs.detection.StartingOffsets;
 import org.visionstream.jobs.kafka.CommittedRecordsReader;
 import org.visionstream.jobs.kafka.EmbeddedKafka;
 import org.visionstream.jobs.kafka.KafkaTopics;
@@ -120,6 +121,10 @@ public final class DemoCommand implements Callable<Integer> {
 
     @Option(names = "--batch-size", defaultValue = "1", description = "Frames per detector call at most (default: ${DEFAULT-VALUE}).")
     int batchSize;
+
+    @Option(names = "--max-frame-age-ms", defaultValue = "10000",
+            description = "Frames older than this when the detector would get them are skipped, and printed as such; 0 = never (default: ${DEFAULT-VALUE}).")
+    long maxFrameAgeMs;
 
     @Option(names = "--view", description = "Serve the live view (frames with their boxes, rates) while the demo runs, "
             + "and keep it open after the video until Ctrl-C.")
@@ -282,7 +287,7 @@ public final class DemoCommand implements Callable<Integer> {
         }
         String detections = String.join(", ", items);
         System.out.printf("%s #%d  %dx%d  %d ms  %s%n", e.cameraId(), e.sequence(), e.image().width(), e.image().height(),
-                Math.round(e.detectMillis()), detections.isEmpty() ? "nothing" : detections);
+                Math.round(e.detectMillis()), DemoSummary.describe(e.skipped(), detections));
     }
 
     private static String header(ConsumerRecord<byte[], byte[]> record, String key) {
@@ -301,6 +306,9 @@ public final class DemoCommand implements Callable<Integer> {
                 // The demo's video ends: report its last objects gone soon after (a camera: 10 s by default).
                 .trackingIdleTimeout(Duration.ofSeconds(3))
                 .groupId("visionstream-demo-" + run)
+                // This run's own topics: every frame of the video, also those sent before the source is assigned.
+                .startFrom(StartingOffsets.parse("earliest"))
+                .maxFrameAge(Duration.ofMillis(maxFrameAgeMs))
                 .parallelism(parallelism)
                 .checkpointInterval(Duration.ofMillis(checkpointIntervalMs))
                 .deliveryGuarantee(DetectionJobOptions.parseDeliveryGuarantee(deliveryGuarantee))

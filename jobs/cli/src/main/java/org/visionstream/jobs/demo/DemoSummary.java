@@ -24,6 +24,7 @@ final class DemoSummary {
     private final List<Long> detectedToEventMillis = new ArrayList<>();
     private final long startedAt;
     private int events;
+    private int skipped;
     private int deadLetters;
     private long lastEventAt;
 
@@ -35,7 +36,11 @@ final class DemoSummary {
     void event(DetectionEvent e, long receivedAt) {
         events++;
         lastEventAt = receivedAt;
-        detectMillis.add(e.detectMillis());
+        if (!e.analysed()) {
+            skipped++;
+        } else {
+            detectMillis.add(e.detectMillis());
+        }
         captureToEventMillis.add(receivedAt - e.captureTimestamp());
         captureToIngestMillis.add(e.ingestTimestamp() - e.captureTimestamp());
         ingestToDetectedMillis.add(e.detectTimestamp() - e.ingestTimestamp());
@@ -59,6 +64,11 @@ final class DemoSummary {
     /** Tracks that appeared and have not disappeared yet. */
     int liveTracks() {
         return (int) tracks.values().stream().filter(o -> o.type() == ObjectEvent.Type.APPEARED).count();
+    }
+
+    /** What an event's line says it saw: its detections, "nothing", or why the frame was not analysed. */
+    static String describe(DetectionEvent.Skipped skipped, String detections) {
+        return skipped != null ? skipped.describe() : detections.isEmpty() ? "nothing" : detections;
     }
 
     /** One line per object event, as the demo prints it. */
@@ -93,7 +103,8 @@ final class DemoSummary {
         StringBuilder s = new StringBuilder();
         s.append(String.format("%nframes produced   %d (%.1f fps from the video source in %.1f s)%n", framesProduced,
                 produceSeconds > 0 ? framesProduced / produceSeconds : 0, produceSeconds));
-        s.append(String.format("events            %d%n", events));
+        s.append(String.format("events            %d%s%n", events,
+                skipped == 0 ? "" : " (" + skipped + " skipped as stale: not analysed, see --max-frame-age-ms)"));
         s.append(String.format("dead letters      %d%s%n", deadLetters, deadLettersByReason.isEmpty() ? "" : " " + deadLettersByReason));
         s.append(String.format("unaccounted       %d%n", framesProduced - events - deadLetters));
         s.append(String.format("detections        %s%n", detectionsByLabel.isEmpty() ? "none" : detectionsByLabel));
@@ -108,8 +119,10 @@ final class DemoSummary {
         if (!zoneCounts.isEmpty()) {
             s.append(String.format("zones and lines   %s%n", zoneCounts));
         }
-        if (events > 0) {
+        if (!detectMillis.isEmpty()) {
             s.append(String.format("detector          median %.0f ms per frame%n", median(detectMillis)));
+        }
+        if (events > 0) {
             s.append(String.format("capture -> event  median %.0f ms (with --realtime; includes waiting for the checkpoint that commits it)%n",
                     medianMillis(captureToEventMillis)));
             s.append(String.format("  step medians    %.0f ms to the job's source (producer, Kafka, any backlog), %.0f ms to detected "

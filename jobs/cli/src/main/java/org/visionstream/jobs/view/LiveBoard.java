@@ -146,6 +146,9 @@ final class LiveBoard implements Consumer<JoinedFrame> {
             out.put("sequence", e.sequence());
             out.put("width", e.image().width());
             out.put("height", e.image().height());
+            if (!e.analysed()) { // not "nothing detected": the job did not look
+                out.put("skipped", e.skipped().describe());
+            }
             out.setAll(stats);
             ArrayNode list = out.putArray("detections");
             for (int i = 0; i < e.detections().size(); i++) {

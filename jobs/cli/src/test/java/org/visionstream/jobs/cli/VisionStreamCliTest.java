@@ -111,6 +111,10 @@ class VisionStreamCliTest {
                 .assertUsageError("job", "needs a GPU execution provider");
         CliRun.of("job", "--bootstrap-servers", "127.0.0.1:1", "--model", MISSING_BUNDLE, "--frames-topic", "detections")
                 .assertUsageError("job", "the frames, events, dead-letter and objects topics must differ");
+        CliRun.of("job", "--bootstrap-servers", "127.0.0.1:1", "--model", MISSING_BUNDLE, "--start-from", "yesterday")
+                .assertUsageError("job", "the start position (start-from) must be earliest, latest, an ISO-8601 time");
+        CliRun.of("job", "--bootstrap-servers", "127.0.0.1:1", "--model", MISSING_BUNDLE, "--max-frame-age-ms", "-5")
+                .assertUsageError("job", "the maximum frame age (frame.max-age.ms) must be >= 0 (0: never skip a frame), got -5 ms");
         CliRun.of("produce", "--bootstrap-servers", "127.0.0.1:1", "--realtime", "--fps", "0", DIR.toString())
                 .assertUsageError("produce", "pacing an image folder in real time needs an fps above 0");
     }

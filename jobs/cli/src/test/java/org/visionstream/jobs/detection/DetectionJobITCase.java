@@ -61,12 +61,16 @@ import org.visionstream.operators.preprocess.ImageDecoder;
  * and bad frames of every kind go in; every frame comes out exactly once, as an event or as a dead
  * letter with the right reason, read as a read_committed consumer would. Two detector subtasks share
  * the frames of a one-partition topic in batches of up to two, and each camera's events still come out
- * in sequence order.
+ * in sequence order. Frames captured an hour ago are skipped as stale, each still one event (marked so,
+ * in order, counted), and a new consumer group set to start from the earliest frame reads them all.
  */
 class DetectionJobITCase {
 
     private static final int MAX_FRAME_BYTES = 2 << 20;
     private static final int VIDEO_FRAMES = 12;
+    private static final int STALE_FRAMES = 3;
+    /** Captured far beyond the job's maximum frame age, whatever the job's start-up takes. */
+    private static final long AN_HOUR_AGO = System.currentTimeMillis() - 3_600_000;
     /** Names each bad frame; dead letters keep every header of the frame. */
     private static final String TEST_CASE = "test-case";
 
@@ -141,8 +145,14 @@ class DetectionJobITCase {
             bad(producer, options, expectedDeadLetters, "49-mpx-png", "DECODE/DIMENSIONS_TOO_LARGE", pngDeclaring(7000, 7000),
                     frameHeaders("bad", "15", now, FrameHeaders.PNG));
             send(producer, options, "street", 3, street);
+            for (int i = 0; i < STALE_FRAMES; i++) {
+                send(producer, options, street, frameHeaders("old", Integer.toString(i), AN_HOUR_AGO + i));
+            }
+            // Stale and broken: the checks made without decoding still apply.
+            bad(producer, options, expectedDeadLetters, "stale-truncated", "DECODE/TRUNCATED",
+                    Arrays.copyOf(street, street.length / 2), frameHeaders("old", Integer.toString(STALE_FRAMES), AN_HOUR_AGO));
         }
-        int produced = VIDEO_FRAMES + 4 + expectedDeadLetters.size();
+        int produced = VIDEO_FRAMES + 4 + STALE_FRAMES + expectedDeadLetters.size();
 
         JobClient job = DetectionJob.start(StreamExecutionEnvironment.getExecutionEnvironment(), options);
         List<ConsumerRecord<byte[], byte[]>> out;
@@ -181,6 +191,7 @@ class DetectionJobITCase {
             } else if (r.topic().equals(options.objectsTopic())) {
                 assertEquals(List.of(), ObjectEventJson.validate(r.value()), new String(r.value(), StandardCharsets.UTF_8));
                 ObjectEvent o = ObjectEventJson.fromBytes(r.value());
+                assertTrue(!o.cameraId().equals("old"), "skipped frames are not tracked: " + o);
                 if (o.cameraId().equals("street")) {
                     assertEquals(ObjectEvent.Type.APPEARED, o.type(), "the photo's objects never move nor leave");
                     assertTrue(streetAppeared.add(o.trackId()), "appeared once: " + o);
@@ -202,13 +213,24 @@ class DetectionJobITCase {
         assertTrue(streetAppeared.size() >= 3, "tracked: " + streetAppeared);
                 assertEquals(LongStream.range(0, VIDEO_FRAMES).boxed().toList(), sequences(events, "video"), "in order");
         assertEquals(List.of(0L, 1L, 2L, 3L), sequences(events, "street"), "in order");
+        assertEquals(LongStream.range(0, STALE_FRAMES).boxed().toList(), sequences(events, "old"), "skipped, in order");
+        for (DetectionEvent e : events) {
+            if (e.cameraId().equals("old")) {
+                assertEquals(DetectionEvent.Skipped.Reason.STALE, e.skipped().reason(), e.toString());
+                assertTrue(e.skipped().ageMillis() >= 3_600_000 && e.detections().isEmpty(), e.toString());
+                assertEquals(new DetectionEvent.Image(500, 406), e.image());
+            } else {
+                assertTrue(e.analysed(), e.toString());
+            }
+        }
         assertEquals(expectedDeadLetters, deadLetters);
 
         // The Prometheus endpoint counts what came out: the counters moved between the scrapes, dead letters by reason.
         int videoAndStreet = VIDEO_FRAMES + 4;
         assertEquals(produced, lastScrape.sum("visionstream_framesIn"), lastScrape.text());
-        assertEquals(videoAndStreet, lastScrape.sum("visionstream_eventsOut"), lastScrape.text());
-        assertTrue(firstScrape.sum("visionstream_eventsOut") < videoAndStreet, firstScrape.text());
+        assertEquals(videoAndStreet + STALE_FRAMES, lastScrape.sum("visionstream_eventsOut"), lastScrape.text());
+        assertEquals(STALE_FRAMES, lastScrape.sum("visionstream_framesSkippedStale"), lastScrape.text());
+        assertTrue(firstScrape.sum("visionstream_eventsOut") < videoAndStreet + STALE_FRAMES, firstScrape.text());
         assertTrue(firstScrape.sum("visionstream_framesIn") <= produced, firstScrape.text());
         assertEquals(expectedDeadLetters.size(), lastScrape.sum("visionstream_deadLetters"), lastScrape.text());
         Map<String, Long> byReason = new TreeMap<>();
@@ -245,6 +267,9 @@ class DetectionJobITCase {
                 .deadLetterTopic(name + "-dlq")
                 .objectsTopic(name + "-objects")
                 .groupId(name + "-group")
+                // The frames are in the topic before the job starts; the stale ones are an hour old.
+                .startFrom(StartingOffsets.parse("earliest"))
+                .maxFrameAge(Duration.ofMinutes(10))
                 .parallelism(2)
                 .batchSize(2)
                 .batchTimeout(Duration.ofMillis(50))
@@ -259,7 +284,7 @@ class DetectionJobITCase {
 
     private static void send(KafkaProducer<byte[], byte[]> producer, DetectionJobOptions o, String camera, long sequence,
             byte[] value) throws Exception {
-        send(producer, o, value, frameHeaders(camera, Long.toString(sequence), 1_700_000_000_000L + sequence));
+        send(producer, o, value, frameHeaders(camera, Long.toString(sequence), AN_HOUR_AGO + 3_600_000 + sequence));
     }
 
     /** A frame that must become exactly one dead letter with {@code stageAndReason}. */

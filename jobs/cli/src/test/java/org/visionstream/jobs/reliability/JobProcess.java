@@ -38,6 +38,12 @@ final class JobProcess implements AutoCloseable {
         return Files.createDirectories(dir);
     }
 
+    /**
+     * The reliability tests account for every frame, detections included: read from the first frame, and
+     * analysed however late (a restart's backlog is older than the default maximum frame age).
+     */
+    static final List<String> EVERY_FRAME = List.of("--start-from", "earliest", "--max-frame-age-ms", "0");
+
     static JobProcess start(Path logFile, List<String> jobArgs) {
         Path tmp = Path.of("target", "native-tmp").toAbsolutePath();
         List<String> command = new ArrayList<>();
@@ -45,6 +51,7 @@ final class JobProcess implements AutoCloseable {
         command.addAll(List.of("-Xmx1g", "-XX:MaxDirectMemorySize=512m", "-Djava.io.tmpdir=" + tmp,
                 "-Dorg.bytedeco.javacpp.cachedir=" + tmp.resolve("javacpp"), "-jar", CLI_JAR.toAbsolutePath().toString(), "job"));
         command.addAll(jobArgs);
+        command.addAll(EVERY_FRAME);
         try {
             Files.createDirectories(logFile.getParent());
             Files.createDirectories(tmp);

@@ -131,10 +131,12 @@ class StandaloneClusterFailureITCase {
         }
 
         List<String> args(int parallelism) {
-            return new ArrayList<>(List.of("--parallelism", Integer.toString(parallelism), "--bootstrap-servers", cluster.bootstrapServers(), "--model", TestData.D2GO_BUNDLE.toString(),
+            List<String> args = new ArrayList<>(List.of("--parallelism", Integer.toString(parallelism), "--bootstrap-servers", cluster.bootstrapServers(), "--model", TestData.D2GO_BUNDLE.toString(),
                     "--frames-topic", frames, "--events-topic", events, "--dead-letter-topic", dlq, "--objects-topic", objects, "--group-id", name,
                     "--checkpoint-dir", DIR.resolve("checkpoints-" + name).toString(), "--checkpoint-interval-ms", "1000",
                     "--threads", "1"));
+            args.addAll(JobProcess.EVERY_FRAME);
+            return args;
         }
 
         void rounds(Failure failure) throws Exception {

@@ -14,13 +14,11 @@ import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
-import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 import org.visionstream.operators.events.DetectionEvent;
 import org.visionstream.operators.events.TrackedDetectionEvent;
 import org.visionstream.operators.flink.CameraOrderFunction;
@@ -52,7 +50,7 @@ public final class DetectionJob {
      * Adds the job's pipeline to {@code env} with its checkpointing, restart and restore settings.
      *
      * @return the savepoint or checkpoint the job will start from, or empty when it starts from the frames
-     *     topic's committed offsets (the earliest frame for a new consumer group)
+     *     topic's committed offsets (where there are none: {@link DetectionJobOptions#startFrom()})
      */
     public static Optional<String> build(StreamExecutionEnvironment env, DetectionJobOptions o) {
         Configuration conf = new Configuration();
@@ -84,7 +82,7 @@ public final class DetectionJob {
                 .setBootstrapServers(o.bootstrapServers())
                 .setTopics(o.framesTopic())
                 .setGroupId(o.groupId())
-                .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
+                .setStartingOffsets(o.startFrom().initializer())
                 .setDeserializer(new RawFrameDeserializationSchema())
                 .setProperties(consumerProperties(o))
                 .build();
@@ -96,7 +94,7 @@ public final class DetectionJob {
         // reads on, and the pixels never cross a channel.
         SingleOutputStreamOperator<DecodedFrame> decoded = frames
                 .rebalance()
-                .process(new FrameDecodeFunction(o.maxFrameBytes(), o.maxPixels(), o.maxClockSkew(),
+                .process(new FrameDecodeFunction(o.maxFrameBytes(), o.maxPixels(), o.maxClockSkew(), o.maxFrameAge(),
                         o.detector().bundle()))
                 .name("decode")
                 .uid("decode");
@@ -104,13 +102,15 @@ public final class DetectionJob {
                 .transform("detect", TypeInformation.of(DetectionEvent.class), new FrameDetectFunction(o.detector(),
                         o.maxConsecutiveRejections(), o.batchSize(), o.batchTimeout()))
                 .uid("detect");
-        // Each camera's events back in sequence order, with the dead letters' sequences as known gaps.
+        // Each camera's events back in sequence order, with the dead letters' sequences as known gaps; the
+        // events of frames skipped as stale (never decoded nor detected) take their place among the others.
         DataStream<CameraOrderFunction.Rejected> rejected = decoded.getSideOutput(CameraOrderFunction.REJECTED)
                 .union(detected.getSideOutput(CameraOrderFunction.REJECTED));
         SingleOutputStreamOperator<DetectionEvent> events = detected
+                .union(decoded.getSideOutput(FrameDecodeFunction.SKIPPED))
                 .keyBy(DetectionEvent::cameraId)
                 .connect(rejected.keyBy(CameraOrderFunction.Rejected::cameraId))
-                .process(new CameraOrderFunction(o.orderMaxWait(), CameraOrderFunction.DEFAULT_MAX_PENDING))
+                .process(new CameraOrderFunction(o.orderMaxWait(), CameraOrderFunction.DEFAULT_MAX_PENDING, o.orderStateTtl()))
                 .name("order by camera")
                 .uid("camera-order");
         addTracking(events, o);

@@ -50,6 +50,15 @@ public final class DetectionJobOptions implements Serializable {
     /** A batch waits at most this for more frames: a small part of the latency that batching is worth. */
     public static final Duration DEFAULT_BATCH_TIMEOUT = Duration.ofMillis(20);
 
+    /**
+     * Frames older than this when the detector would get them are skipped (an event that says so), not
+     * analysed: for live cameras a result 10 s late is rarely worth having, and after a restart or in a
+     * burst the job catches up with the cameras instead of lagging behind them. Above the restart of a
+     * task (seconds) and the capture -> event latency (well under a second), so that normal operation never
+     * skips a frame.
+     */
+    public static final Duration DEFAULT_MAX_FRAME_AGE = Duration.ofSeconds(10);
+
     /** Kafka's default transaction.max.timeout.ms (15 min): a larger transaction timeout is refused. */
     public static final Duration DEFAULT_TRANSACTION_TIMEOUT = Duration.ofMinutes(15);
 
@@ -84,10 +93,13 @@ public final class DetectionJobOptions implements Serializable {
     private final String checkpointDir;
     private final String fromSavepoint;
     private final Duration maxClockSkew;
+    private final Duration maxFrameAge;
+    private final StartingOffsets startFrom;
     private final int maxConsecutiveRejections;
     private final int batchSize;
     private final Duration batchTimeout;
     private final Duration orderMaxWait;
+    private final Duration orderStateTtl;
     private final TrackerOptions tracker;
     private final Duration trackingIdleTimeout;
     private final Duration trackingStateTtl;
@@ -112,10 +124,13 @@ public final class DetectionJobOptions implements Serializable {
         this.checkpointDir = b.checkpointDir == null || b.checkpointDir.isBlank() ? null : JobCheckpoints.uri(b.checkpointDir);
         this.fromSavepoint = b.fromSavepoint == null || b.fromSavepoint.isBlank() ? null : JobCheckpoints.uri(b.fromSavepoint);
         this.maxClockSkew = b.maxClockSkew;
+        this.maxFrameAge = b.maxFrameAge;
+        this.startFrom = b.startFrom;
         this.maxConsecutiveRejections = b.maxConsecutiveRejections;
         this.batchSize = b.batchSize;
         this.batchTimeout = b.batchTimeout;
         this.orderMaxWait = b.orderMaxWait;
+        this.orderStateTtl = b.orderStateTtl;
         this.tracker = b.tracker.build();
         this.trackingIdleTimeout = b.trackingIdleTimeout;
         this.trackingStateTtl = b.trackingStateTtl;
@@ -137,11 +152,16 @@ public final class DetectionJobOptions implements Serializable {
         if (maxClockSkew.isNegative() || maxConsecutiveRejections < 0) {
             throw new IllegalArgumentException("the maximum clock skew and consecutive rejections must not be negative");
         }
+        if (maxFrameAge.isNegative()) {
+            throw new IllegalArgumentException("the maximum frame age (frame.max-age.ms) must be >= 0 (0: never skip a frame), got "
+                    + maxFrameAge.toMillis() + " ms");
+        }
         if (batchSize < 1 || batchTimeout.isNegative() || orderMaxWait.isNegative()) {
             throw new IllegalArgumentException("detector.batch.size must be >= 1, detector.batch.timeout.ms and "
                     + "order.max-wait.ms >= 0; got " + batchSize + ", " + batchTimeout.toMillis() + " and "
                     + orderMaxWait.toMillis());
         }
+        CameraOrderFunction.checkTimeouts(orderMaxWait, orderStateTtl);
         checkKafkaProperties(kafkaProperties, deliveryGuarantee);
     }
 
@@ -198,7 +218,8 @@ public final class DetectionJobOptions implements Serializable {
      * {@code delivery.guarantee}, {@code transactional-id.prefix}, {@code transaction.timeout.ms},
      * {@code frame.max-bytes}, {@code frame.max-pixels}, {@code frame.max-clock-skew.ms},
      * {@code model.max-consecutive-rejections}, {@code provider.require-gpu}, {@code detector.batch.size},
-     * {@code detector.batch.timeout.ms}, {@code order.max-wait.ms}, {@code checkpoint.dir},
+     * {@code detector.batch.timeout.ms}, {@code order.max-wait.ms}, {@code order.state-ttl.ms},
+     * {@code frame.max-age.ms}, {@code start-from}, {@code checkpoint.dir},
      * {@code from-savepoint}, {@code topic.objects}, {@code tracking.zones} (a JSON file, read now),
      * {@code tracking.min-hits}, {@code tracking.max-age.ms}, {@code tracking.update-interval.ms},
      * {@code tracking.idle-timeout.ms}, {@code tracking.state-ttl.ms}; every {@code kafka.*} key goes to the
@@ -244,6 +265,9 @@ public final class DetectionJobOptions implements Serializable {
                 case "detector.batch.size" -> b.batchSize(Integer.parseInt(v));
                 case "detector.batch.timeout.ms" -> b.batchTimeout(Duration.ofMillis(Long.parseLong(v)));
                 case "order.max-wait.ms" -> b.orderMaxWait(Duration.ofMillis(Long.parseLong(v)));
+                case "order.state-ttl.ms" -> b.orderStateTtl(Duration.ofMillis(Long.parseLong(v)));
+                case "frame.max-age.ms" -> b.maxFrameAge(Duration.ofMillis(Long.parseLong(v)));
+                case "start-from" -> b.startFrom(StartingOffsets.parse(v));
                 case "parallelism" -> b.parallelism(Integer.parseInt(v));
                 case "checkpoint.interval.ms" -> b.checkpointInterval(Duration.ofMillis(Long.parseLong(v)));
                 case "delivery.guarantee" -> b.deliveryGuarantee(parseDeliveryGuarantee(v));
@@ -389,6 +413,21 @@ public final class DetectionJobOptions implements Serializable {
         return orderMaxWait;
     }
 
+    /** A camera silent this long loses its order state (it starts as a new camera when it comes back). */
+    public Duration orderStateTtl() {
+        return orderStateTtl;
+    }
+
+    /** Frames older than this (processing time minus capture time) before the detector are skipped; zero never. */
+    public Duration maxFrameAge() {
+        return maxFrameAge;
+    }
+
+    /** Where a partition without a committed offset is read from. */
+    public StartingOffsets startFrom() {
+        return startFrom;
+    }
+
     public Builder toBuilder() {
         Builder b = builder()
                 .bootstrapServers(bootstrapServers)
@@ -406,10 +445,13 @@ public final class DetectionJobOptions implements Serializable {
                 .maxFrameBytes(maxFrameBytes)
                 .maxPixels(maxPixels)
                 .maxClockSkew(maxClockSkew)
+                .maxFrameAge(maxFrameAge)
+                .startFrom(startFrom)
                 .maxConsecutiveRejections(maxConsecutiveRejections)
                 .batchSize(batchSize)
                 .batchTimeout(batchTimeout)
                 .orderMaxWait(orderMaxWait)
+                .orderStateTtl(orderStateTtl)
                 .checkpointDir(checkpointDir)
                 .fromSavepoint(fromSavepoint)
                 .tracker(tracker)
@@ -425,13 +467,15 @@ public final class DetectionJobOptions implements Serializable {
                 + " (dead letters: " + deadLetterTopic + ", objects: " + objectsTopic + "), group " + groupId + ", model " + detector.bundle()
                 + ", classes " + (detector.classes().isEmpty() ? "all" : detector.classes()) + ", threshold "
                 + detector.scoreThreshold() + ", provider " + detector.executionProvider() + ", "
-                + deliveryGuarantee + ", checkpoints every " + checkpointInterval.toMillis() + " ms to "
+                + deliveryGuarantee + ", new partitions from " + startFrom + ", frames older than "
+                + (maxFrameAge.isZero() ? "any age analysed" : maxFrameAge.toMillis() + " ms skipped") + ", checkpoints every " + checkpointInterval.toMillis() + " ms to "
                 + (checkpointDir != null ? checkpointDir : "the cluster's checkpoint storage (a local environment's: memory, lost on exit)");
     }
 
     /**
      * Builder; defaults: topics frames/detections/frames-dlq/objects, group visionstream-detector, exactly-once,
-     * tracking with {@link TrackerOptions}' defaults, idle timeout 10 s, state TTL 1 h.
+     * tracking with {@link TrackerOptions}' defaults, idle timeout 10 s, state TTL 1 h; a new group starts at the
+     * latest frame ({@link StartingOffsets#DEFAULT}), frames older than {@link #DEFAULT_MAX_FRAME_AGE} are skipped.
      */
     public static final class Builder {
         private String bootstrapServers;
@@ -452,10 +496,13 @@ public final class DetectionJobOptions implements Serializable {
         private int maxFrameBytes = DEFAULT_MAX_FRAME_BYTES;
         private long maxPixels = ImageDecoder.DEFAULT_MAX_PIXELS;
         private Duration maxClockSkew = FrameParser.DEFAULT_MAX_CLOCK_SKEW;
+        private Duration maxFrameAge = DEFAULT_MAX_FRAME_AGE;
+        private StartingOffsets startFrom = StartingOffsets.DEFAULT;
         private int maxConsecutiveRejections = FrameDetectFunction.DEFAULT_MAX_CONSECUTIVE_REJECTIONS;
         private int batchSize = 1;
         private Duration batchTimeout = DEFAULT_BATCH_TIMEOUT;
         private Duration orderMaxWait = CameraOrderFunction.DEFAULT_MAX_WAIT;
+        private Duration orderStateTtl = CameraOrderFunction.DEFAULT_STATE_TTL;
         private String checkpointDir;
         private String fromSavepoint;
         private final Map<String, String> kafkaProperties = new LinkedHashMap<>();
@@ -560,6 +607,17 @@ public final class DetectionJobOptions implements Serializable {
             return this;
         }
 
+        /** Zero analyses every frame, however old. */
+        public Builder maxFrameAge(Duration age) {
+            this.maxFrameAge = Objects.requireNonNull(age);
+            return this;
+        }
+
+        public Builder startFrom(StartingOffsets start) {
+            this.startFrom = Objects.requireNonNull(start);
+            return this;
+        }
+
         public Builder maxConsecutiveRejections(int frames) {
             this.maxConsecutiveRejections = frames;
             return this;
@@ -577,6 +635,11 @@ public final class DetectionJobOptions implements Serializable {
 
         public Builder orderMaxWait(Duration wait) {
             this.orderMaxWait = Objects.requireNonNull(wait);
+            return this;
+        }
+
+        public Builder orderStateTtl(Duration ttl) {
+            this.orderStateTtl = Objects.requireNonNull(ttl);
             return this;
         }
 

@@ -72,6 +72,15 @@ public final class JobOptionsMixin {
     @Option(names = "--order-max-wait-ms", description = "How long a camera's events wait for a missing sequence (default: 1000).")
     Long orderMaxWaitMs;
 
+    @Option(names = "--max-frame-age-ms", paramLabel = "MS",
+            description = "Frames older than this (capture time to the detector) are skipped, with an event that says so; 0 = never (default: 10000).")
+    Long maxFrameAgeMs;
+
+    @Option(names = "--start-from", paramLabel = "earliest|latest|TIME",
+            description = "Where a consumer group without committed offsets starts: earliest, latest, or the first frame captured at "
+                    + "an ISO-8601 time or epoch ms (default: latest). A checkpoint or savepoint, then committed offsets, win.")
+    String startFrom;
+
     @Option(names = "--parallelism", description = "Job parallelism (default: the environment's).")
     Integer parallelism;
 
@@ -126,6 +135,8 @@ public final class JobOptionsMixin {
         ifGiven(batchSize, b::batchSize);
         ifGiven(batchTimeoutMs, ms -> b.batchTimeout(Duration.ofMillis(ms)));
         ifGiven(orderMaxWaitMs, ms -> b.orderMaxWait(Duration.ofMillis(ms)));
+        ifGiven(maxFrameAgeMs, ms -> b.maxFrameAge(Duration.ofMillis(ms)));
+        ifGiven(startFrom, v -> b.startFrom(StartingOffsets.parse(v)));
         ifGiven(checkpointDir, b::checkpointDir);
         ifGiven(fromSavepoint, b::fromSavepoint);
         kafkaProperties.forEach(b::kafkaProperty);

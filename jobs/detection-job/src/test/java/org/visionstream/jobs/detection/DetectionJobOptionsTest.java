@@ -34,6 +34,9 @@ class DetectionJobOptionsTest {
                 "detector.batch.size = 8",
                 "detector.batch.timeout.ms = 15",
                 "order.max-wait.ms = 3000",
+                "order.state-ttl.ms = 60000",
+                "frame.max-age.ms = 30000",
+                "start-from = 2026-11-30T08:00:00+01:00",
                 "parallelism = 4",
                 "checkpoint.interval.ms = 5000",
                 "delivery.guarantee = at-least-once",
@@ -55,6 +58,10 @@ class DetectionJobOptionsTest {
         assertEquals(8, o.batchSize());
         assertEquals(Duration.ofMillis(15), o.batchTimeout());
         assertEquals(Duration.ofSeconds(3), o.orderMaxWait());
+        assertEquals(Duration.ofMinutes(1), o.orderStateTtl());
+        assertEquals(Duration.ofSeconds(30), o.maxFrameAge());
+        assertEquals(StartingOffsets.parse("2026-11-30T07:00:00Z"), o.startFrom());
+        assertEquals(o.startFrom(), o.toBuilder().build().startFrom());
         assertEquals(4, o.parallelism());
         assertEquals(Duration.ofSeconds(5), o.checkpointInterval());
         assertEquals(DeliveryGuarantee.AT_LEAST_ONCE, o.deliveryGuarantee());
@@ -78,6 +85,22 @@ class DetectionJobOptionsTest {
         assertEquals(1, o.batchSize(), "one frame per detector call, as before batching");
         assertEquals(0, o.detector().intraOpThreads(), "0: the detector derives it from cores and slots");
         assertEquals(Duration.ofSeconds(1), o.checkpointInterval());
+        assertEquals(Duration.ofSeconds(10), o.maxFrameAge(), "live cameras: a backlog older than 10 s is skipped");
+        assertEquals(StartingOffsets.Kind.LATEST, o.startFrom().kind(), "a new group starts live");
+        assertEquals(Duration.ofMinutes(10), o.orderStateTtl());
+    }
+
+    @Test
+    void badAgesAndStartPositionsAreRefusedWithTheSetting() throws Exception {
+        var e = assertThrows(IllegalArgumentException.class, () -> base().maxFrameAge(Duration.ofMillis(-1)).build());
+        assertTrue(e.getMessage().contains("frame.max-age.ms") && e.getMessage().contains("0: never skip"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> base().orderStateTtl(Duration.ofMillis(500)).build());
+        assertTrue(e.getMessage().contains("order.state-ttl.ms"), e.getMessage());
+        Path file = Files.createDirectories(Path.of("target", "options-test")).resolve("start.properties");
+        Files.writeString(file, "bootstrap.servers = k:9092\nmodel = bundle\nstart-from = yesterday\n");
+        e = assertThrows(IllegalArgumentException.class, () -> DetectionJobOptions.fromProperties(file));
+        assertTrue(e.getMessage().contains("start-from") && e.getMessage().contains("'yesterday'"), e.getMessage());
+        assertEquals(Duration.ZERO, base().maxFrameAge(Duration.ZERO).build().maxFrameAge(), "0: every frame analysed");
     }
 
     @Test
