@@ -32,7 +32,7 @@ import org.visionstream.operators.events.DetectionEvent;
  *       ({@code orderSkippedSequences});
  *   <li>where a camera starts (a new camera, or the first frames after the job starts without state) is
  *       not known: its first events wait {@code maxWait} (or {@code maxPending} events), then the
- *       smallest waiting sequence starts the camera;
+ *       smallest waiting sequence starts the camera; a camera whose sequence 0 has come starts there at once;
  *   <li>an event behind the expected sequence by at most {@code maxPending} came too late to be put in
  *       order (its gap was skipped, or a duplicate frame): it is emitted at once and counted
  *       ({@code orderLateEvents});
@@ -176,6 +176,9 @@ public final class CameraOrderFunction extends KeyedCoProcessFunction<String, De
     /** Emits what is in order; skips the gap when too many events wait behind it; (re)arms the gap timer. */
     private void release(Context ctx, Collector<DetectionEvent> out) throws Exception {
         Long before = next.value();
+        if (before == null && (pending.contains(0L) || rejected.contains(0L))) {
+            before = 0L; // nothing comes before frame-seq 0: a camera that starts there need not wait to know it
+        }
         if (before != null) {
             drain(before, out);
         }

@@ -37,6 +37,22 @@ class CameraOrderFunctionTest {
     }
 
     @Test
+    void aCameraWhoseSequenceZeroHasComeStartsWithoutWaiting() throws Exception {
+        try (var h = harness()) {
+            event(h, "a", 1);
+            assertEquals(List.of(), out(h), "a's start is unknown while 0 may still come");
+            event(h, "a", 0);
+            assertEquals(List.of("a#0", "a#1"), out(h), "nothing comes before 0");
+            rejected(h, "b", 0);
+            event(h, "b", 1);
+            event(h, "c", 5);
+            assertEquals(List.of("a#0", "a#1", "b#1"), out(h), "a dead letter at 0 starts its camera as well");
+            h.setProcessingTime(WAIT);
+            assertEquals(List.of("a#0", "a#1", "b#1", "c#5"), out(h), "c's start was unknown: it waited");
+        }
+    }
+
+    @Test
     void aDeadLetteredSequenceIsNoGapButAMissingOneIsWaitedForThenSkipped() throws Exception {
         try (var h = harness()) {
             started(h, "a", 0);
