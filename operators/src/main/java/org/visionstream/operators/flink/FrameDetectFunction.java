@@ -5,8 +5,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.externalresource.ExternalResourceInfo;
+import org.apache.flink.api.common.operators.MailboxExecutor;
 import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Gauge;
@@ -16,7 +21,9 @@ import org.apache.flink.runtime.execution.SuppressRestartsException;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.util.ExceptionUtils;
 import org.apache.flink.util.FlinkRuntimeException;
+import org.apache.flink.util.WrappingRuntimeException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.visionstream.operators.bundle.BundleException;
@@ -46,16 +53,27 @@ import org.visionstream.operators.preprocess.ImageRejectedException;
  * become events before the checkpoint barrier passes, so no frame is held across a checkpoint and the
  * queue needs no state. Batch size 1 runs every frame at once, as before batching existed.
  *
+ * <p>Overlap: the detector runs on one worker thread per subtask, so the task thread goes on decoding
+ * (the decode operator is chained) and queueing the next frames while the model runs. At most
+ * {@code pipelineDepth} batches are in flight while the next one is assembled; handing over one more
+ * waits, yielding to the task's mailbox, for the oldest to come out. Results come back through the
+ * mailbox and leave on the task thread in the order their frames came in. Before a checkpoint barrier
+ * and in {@link #finish} the operator waits until nothing is in flight, so the barrier still follows
+ * every event of the frames before it. Depth 0 waits for each batch, as on the task thread.
+ *
  * <p>A frame the detector refuses for what it is ({@link ImageRejectedException}) goes to
  * {@link DeadLetters#TAG} with stage {@code MODEL} and the refusal's reason; the job goes on. Any other
- * failure (ONNX Runtime, a lost device, out of memory) is not the frame's fault: it is thrown, so Flink
- * restarts from the last checkpoint rather than dead-lettering the whole stream. So is a run of
+ * failure (ONNX Runtime, a lost device, out of memory) is not the frame's fault: caught on the worker,
+ * it is thrown on the task thread where the batch's events would have come out, so Flink restarts from
+ * the last checkpoint rather than dead-lettering the whole stream. So is a run of
  * {@code maxConsecutiveRejections} refused frames: then the model, not the frames, is broken.
  *
  * <p>Besides the counters and latencies of {@link FrameMetrics}, gauges say where the model runs:
  * {@code gpu} (1 on a GPU provider, 0 on CPU, for alerts on a silent CPU fallback) and
  * {@code executionProvider} (e.g. {@code cuda:0}); histograms {@code batchSize} (frames per detector
- * call) and {@code batchQueueLatencyMs} (how long a frame waited for its batch).
+ * call), {@code batchQueueLatencyMs} (how long a frame waited for its batch to be handed to the model)
+ * and {@code detectWaitMs} (per batch, how long the task thread then waited for the model before it
+ * could decode on: near 0 when decoding is the slower part, near the detector time when the model is).
  */
 public final class FrameDetectFunction extends AbstractStreamOperator<DetectionEvent>
         implements OneInputStreamOperator<DecodedFrame, DetectionEvent> {
@@ -69,10 +87,18 @@ public final class FrameDetectFunction extends AbstractStreamOperator<DetectionE
     /** Refused frames in a row that fail the task unless configured otherwise. */
     public static final int DEFAULT_MAX_CONSECUTIVE_REJECTIONS = 100;
 
+    /**
+     * Batches in flight while the next is assembled: one keeps the model busy whenever decoding keeps up
+     * (the next batch is handed over as soon as it is complete); more only hold more frames, as there is one
+     * worker per subtask.
+     */
+    public static final int DEFAULT_PIPELINE_DEPTH = 1;
+
     private final DetectorOptions options;
     private final int maxConsecutiveRejections;
     private final int batchSize;
     private final long batchTimeoutMillis;
+    private final int pipelineDepth;
 
     private transient Detector detector;
     private transient DetectionEvent.Model model;
@@ -82,12 +108,17 @@ public final class FrameDetectFunction extends AbstractStreamOperator<DetectionE
     private transient ScheduledFuture<?> batchTimer;
     /** Counts flushes, so that a timer that fires after its batch already ran leaves the next batch alone. */
     private transient long flushes;
+    private transient MailboxExecutor mailbox;
+    private transient ExecutorService worker;
+    /** Batches handed to the worker whose results have not come out yet; task thread only. */
+    private transient int inFlight;
     private transient Counter eventsOut;
     private transient FrameMetrics.DeadLetterCounter deadLetters;
     private transient Histogram detectLatency;
     private transient Histogram endToEndLatency;
     private transient Histogram batchSizes;
     private transient Histogram queueLatency;
+    private transient Histogram waitLatency;
 
     /** One frame per detector call. */
     public FrameDetectFunction(DetectorOptions options, int maxConsecutiveRejections) {
@@ -101,6 +132,15 @@ public final class FrameDetectFunction extends AbstractStreamOperator<DetectionE
      * @param batchTimeout how long the first frame of a batch waits for the batch to fill
      */
     public FrameDetectFunction(DetectorOptions options, int maxConsecutiveRejections, int batchSize, Duration batchTimeout) {
+        this(options, maxConsecutiveRejections, batchSize, batchTimeout, DEFAULT_PIPELINE_DEPTH);
+    }
+
+    /**
+     * @param pipelineDepth batches the model may still run while the next is assembled (see
+     *     {@link #DEFAULT_PIPELINE_DEPTH}); 0 waits for each batch's events before taking the next frame
+     */
+    public FrameDetectFunction(DetectorOptions options, int maxConsecutiveRejections, int batchSize, Duration batchTimeout,
+            int pipelineDepth) {
         if (maxConsecutiveRejections < 0) {
             throw new IllegalArgumentException(
                     "maxConsecutiveRejections must be >= 0 (0: never fail), got " + maxConsecutiveRejections);
@@ -113,6 +153,10 @@ public final class FrameDetectFunction extends AbstractStreamOperator<DetectionE
         this.maxConsecutiveRejections = maxConsecutiveRejections;
         this.batchSize = batchSize;
         this.batchTimeoutMillis = batchTimeout.toMillis();
+        if (pipelineDepth < 0) {
+            throw new IllegalArgumentException("the pipeline depth must be >= 0, got " + pipelineDepth);
+        }
+        this.pipelineDepth = pipelineDepth;
     }
 
     /**
@@ -161,8 +205,18 @@ public final class FrameDetectFunction extends AbstractStreamOperator<DetectionE
         // Before the first frame: the task is RUNNING only once open() returns, so a frame never waits on it.
         StageTimes warmUp = detector.warmUp();
         LOG.info("subtask {} runs bundle {} {} on provider {} (requested {}), {} intra-op threads, batches of up to {}"
-                + " frames or {} ms; warm-up {} ms", subtask, model.name(), model.version(), running,
-                effective.executionProvider(), threads, batchSize, batchTimeoutMillis, warmUp.totalNanos() / 1_000_000);
+                + " frames or {} ms, {} in flight; warm-up {} ms", subtask, model.name(), model.version(), running,
+                effective.executionProvider(), threads, batchSize, batchTimeoutMillis, pipelineDepth,
+                warmUp.totalNanos() / 1_000_000);
+        mailbox = getContainingTask().getMailboxExecutorFactory().createExecutor(getOperatorConfig().getChainIndex());
+        ClassLoader userCode = getUserCodeClassloader();
+        String name = "visionstream-detect-" + subtask;
+        worker = Executors.newSingleThreadExecutor(r -> {
+            Thread thread = new Thread(r, name);
+            thread.setDaemon(true);
+            thread.setContextClassLoader(userCode);
+            return thread;
+        });
         queue = new ArrayList<>(batchSize);
         queuedAt = new long[batchSize];
         MetricGroup group = FrameMetrics.group(getMetricGroup());
@@ -172,6 +226,7 @@ public final class FrameDetectFunction extends AbstractStreamOperator<DetectionE
         endToEndLatency = FrameMetrics.latency(group, "captureToEventLatencyMs");
         batchSizes = FrameMetrics.latency(group, "batchSize");
         queueLatency = FrameMetrics.latency(group, "batchQueueLatencyMs");
+        waitLatency = FrameMetrics.latency(group, "detectWaitMs");
         group.gauge("gpu", (Gauge<Integer>) () -> running.isGpu() ? 1 : 0);
         group.gauge("executionProvider", (Gauge<String>) running::toString);
     }
@@ -198,19 +253,22 @@ public final class FrameDetectFunction extends AbstractStreamOperator<DetectionE
         }
     }
 
-    /** Runs the queued frames: events (or dead letters) leave before the barrier that follows them. */
+    /** Runs the queued frames and waits for every batch: events (or dead letters) leave before the barrier. */
     @Override
     public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
         flush();
+        awaitInFlight(0);
     }
 
-    /** End of a bounded input or stop-with-savepoint (drain): nothing stays queued. */
+    /** End of a bounded input or stop-with-savepoint (drain): nothing stays queued or in flight. */
     @Override
     public void finish() throws Exception {
         flush();
+        awaitInFlight(0);
         super.finish();
     }
 
+    /** Hands the queued frames to the worker, then waits while more than {@code pipelineDepth} batches are out. */
     private void flush() throws Exception {
         flushes++;
         if (batchTimer != null) {
@@ -220,40 +278,60 @@ public final class FrameDetectFunction extends AbstractStreamOperator<DetectionE
         if (queue.isEmpty()) {
             return;
         }
-        long start = System.nanoTime();
-        // Taken off the queue first: after a failure the task restarts from the checkpoint, and closing
-        // it must not run the same frames again.
-        List<DecodedFrame> batch = queue;
+        long now = System.nanoTime();
+        // Taken off the queue first: a timer that fires while this waits below finds nothing to run.
+        Batch batch = new Batch(queue);
         queue = new ArrayList<>(batchSize);
-        int n = batch.size();
-        for (int i = 0; i < n; i++) {
-            queueLatency.update((start - queuedAt[i]) / 1_000_000);
+        for (int i = 0; i < batch.frames.size(); i++) {
+            queueLatency.update((now - queuedAt[i]) / 1_000_000);
         }
-        batchSizes.update(n);
-        List<DecodedImage> images = new ArrayList<>(n);
-        for (DecodedFrame frame : batch) {
-            images.add(frame.image());
-        }
-        List<FrameDetections> results;
-        try {
-            results = detector.detect(images);
-        } catch (ImageRejectedException e) {
-            // One refused frame fails the whole call before any graph runs: run the batch frame by frame,
-            // so that only the refused one becomes a dead letter (rare, so the lost batching costs nothing).
-            results = null;
-        }
-        double millis = (System.nanoTime() - start) / 1e6 / n;
-        for (int i = 0; i < n; i++) {
-            DecodedFrame in = batch.get(i);
-            if (results != null) {
-                emit(in, results.get(i), millis);
-                continue;
-            }
-            long one = System.nanoTime();
+        batchSizes.update(batch.frames.size());
+        inFlight++;
+        worker.execute(() -> detectOnWorker(batch));
+        awaitInFlight(pipelineDepth);
+        waitLatency.update((System.nanoTime() - now) / 1_000_000);
+    }
+
+    /**
+     * Yields to the mailbox, where the worker's results arrive in the order the batches were handed over,
+     * until at most {@code batches} are in flight. A failure on the worker is thrown here as it was thrown there.
+     */
+    private void awaitInFlight(int batches) throws Exception {
+        while (inFlight > batches) {
             try {
-                emit(in, detector.detect(in.image()), (System.nanoTime() - one) / 1e6);
-            } catch (ImageRejectedException e) {
-                reject(in, e);
+                mailbox.yield();
+            } catch (WrappingRuntimeException e) {
+                ExceptionUtils.rethrowException(e.unwrap());
+            }
+        }
+    }
+
+    /** On the worker thread, the only one that uses the detector after {@link #open}. */
+    private void detectOnWorker(Batch batch) {
+        try {
+            batch.detect(detector);
+        } catch (Throwable t) { // errors too: whatever it is, the task thread throws it
+            batch.failure = t;
+        }
+        try {
+            // The single worker posts its mails in the order it took the batches, and the mailbox keeps that order.
+            mailbox.execute(() -> complete(batch), "detect results");
+        } catch (RejectedExecutionException e) {
+            LOG.debug("the task ends: the results of a batch of {} frames are dropped", batch.frames.size());
+        }
+    }
+
+    /** On the task thread: the batch's events and dead letters, in its frames' order. */
+    private void complete(Batch batch) throws Exception {
+        inFlight--;
+        if (batch.failure != null) {
+            ExceptionUtils.rethrowException(batch.failure);
+        }
+        for (int i = 0; i < batch.frames.size(); i++) {
+            if (batch.refusals[i] != null) {
+                reject(batch.frames.get(i), batch.refusals[i]);
+            } else {
+                emit(batch.frames.get(i), batch.results[i], batch.millis[i]);
             }
         }
     }
@@ -292,9 +370,84 @@ public final class FrameDetectFunction extends AbstractStreamOperator<DetectionE
         if (batchTimer != null) {
             batchTimer.cancel(false);
         }
+        if (worker != null) {
+            stopWorker();
+        }
         if (detector != null) {
             detector.close();
         }
         super.close();
+    }
+
+    /**
+     * Drops the batches not started (the task fails or ends; {@link #finish} already waited for the rest) and
+     * waits, through the interrupts of a cancellation too, for the one running: closing ONNX Runtime's sessions
+     * under a running graph would crash the JVM, and leaving them open would leak them at every restart.
+     */
+    private void stopWorker() {
+        worker.shutdownNow();
+        boolean interrupted = false;
+        while (true) {
+            try {
+                if (worker.awaitTermination(1, TimeUnit.SECONDS)) {
+                    break;
+                }
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Frames handed to the worker together. Its results are written on the worker and read on the task
+     * thread after the mail that carries them, which orders the two.
+     */
+    private static final class Batch {
+        final List<DecodedFrame> frames;
+        final FrameDetections[] results;
+        final ImageRejectedException[] refusals;
+        /** Each frame's detector time: its share of the batch's, or its own when run alone. */
+        final double[] millis;
+        Throwable failure;
+
+        Batch(List<DecodedFrame> frames) {
+            this.frames = frames;
+            this.results = new FrameDetections[frames.size()];
+            this.refusals = new ImageRejectedException[frames.size()];
+            this.millis = new double[frames.size()];
+        }
+
+        void detect(Detector detector) throws OrtException {
+            int n = frames.size();
+            List<DecodedImage> images = new ArrayList<>(n);
+            for (DecodedFrame frame : frames) {
+                images.add(frame.image());
+            }
+            long start = System.nanoTime();
+            try {
+                List<FrameDetections> all = detector.detect(images);
+                double share = (System.nanoTime() - start) / 1e6 / n;
+                for (int i = 0; i < n; i++) {
+                    results[i] = all.get(i);
+                    millis[i] = share;
+                }
+                return;
+            } catch (ImageRejectedException e) {
+                // One refused frame fails the whole call before any graph runs: run the batch frame by frame,
+                // so that only the refused one becomes a dead letter (rare, so the lost batching costs nothing).
+            }
+            for (int i = 0; i < n; i++) {
+                long one = System.nanoTime();
+                try {
+                    results[i] = detector.detect(images.get(i));
+                } catch (ImageRejectedException e) {
+                    refusals[i] = e;
+                }
+                millis[i] = (System.nanoTime() - one) / 1e6;
+            }
+        }
     }
 }

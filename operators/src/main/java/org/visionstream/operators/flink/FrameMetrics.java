@@ -11,7 +11,7 @@ import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
  * The pipeline's metrics, under the operator's group {@code visionstream}: counters {@code framesIn},
  * {@code eventsOut}, {@code deadLetters} (also per reason, in the key-value group {@code reason});
  * histograms of per-stage latency in milliseconds; the detect operator's provider gauges {@code gpu} and
- * {@code executionProvider} and batch histograms {@code batchSize} and {@code batchQueueLatencyMs}; the
+ * {@code executionProvider} and batch histograms {@code batchSize}, {@code batchQueueLatencyMs} and {@code detectWaitMs}; the
  * order operator's counters {@code orderSkippedSequences}, {@code orderLateEvents} and
  * {@code orderRestarts}; the decode operator's {@code framesSkippedStale} (frames too old to analyse,
  * whose events it emits and counts in its own {@code eventsOut}). Every frame read is either an event or

@@ -92,7 +92,7 @@ class FrameDetectFunctionITCase {
         byte[] jpeg = Files.readAllBytes(SharedData.file("media/images/voc/000004.jpg"));
         try (var harness = harness()) {
             harness.processElement(decoded(Frames.jpeg("cam-3", 9, jpeg), new ImageDecoder().decode(jpeg)), 0);
-            List<DetectionEvent> events = harness.extractOutputValues();
+            List<DetectionEvent> events = eventsBeforeBarrier(harness);
             assertEquals(1, events.size());
             DetectionEvent e = events.get(0);
             assertEquals("cam-3", e.cameraId());
@@ -119,10 +119,10 @@ class FrameDetectFunctionITCase {
     }
 
     @Test
-    void aFrameWithNothingOfTheClassesStillGivesAnEmptyEvent() throws Exception {
-        try (var harness = harness()) {
+    void aFrameWithNothingOfTheClassesStillGivesAnEmptyEventAndDepthZeroWaitsForIt() throws Exception {
+        try (var harness = harness(new FrameDetectFunction(options(SharedData.d2goBundle()), 100, 1, Duration.ZERO, 0))) {
             harness.processElement(decoded(Frames.jpeg("cam", 1, new byte[] {1}), GREY), 0);
-            List<DetectionEvent> events = harness.extractOutputValues();
+            List<DetectionEvent> events = harness.extractOutputValues(); // out before the next frame is taken
             assertEquals(1, events.size());
             assertEquals(List.of(), events.get(0).detections());
         }
@@ -133,7 +133,7 @@ class FrameDetectFunctionITCase {
         try (var harness = harness()) {
             harness.processElement(decoded(Frames.jpeg("cam", 1, new byte[] {1}), SLIVER), 0);
             harness.processElement(decoded(Frames.jpeg("cam", 2, new byte[] {2}), GREY), 0);
-            assertEquals(List.of(2L), harness.extractOutputValues().stream().map(DetectionEvent::sequence).toList());
+            assertEquals(List.of(2L), eventsBeforeBarrier(harness).stream().map(DetectionEvent::sequence).toList());
             List<DeadLetter> dead = deadLetters(harness);
             assertEquals(1, dead.size());
             assertEquals(DeadLetterStage.MODEL, dead.get(0).stage());
@@ -159,7 +159,7 @@ class FrameDetectFunctionITCase {
         List<DetectionEvent> single;
         try (var harness = harness()) {
             harness.processElement(decoded(Frames.jpeg("cam", 1, jpeg), street), 0);
-            single = harness.extractOutputValues();
+            single = eventsBeforeBarrier(harness);
         }
         metrics.clear();
         try (var harness = harness(new FrameDetectFunction(options(SharedData.d2goBundle()), 100, 3, Duration.ofMillis(50)))) {
@@ -169,6 +169,13 @@ class FrameDetectFunctionITCase {
             harness.processElement(decoded(Frames.jpeg("b", 7, jpeg), GREY), 0);
             assertEquals(List.of(), harness.extractOutputValues(), "two of three frames wait for the batch");
             harness.processElement(decoded(Frames.jpeg("a", 2, jpeg), street), 0);
+            assertEquals(List.of(), harness.extractOutputValues(), "the full batch is in flight");
+            // Timeout: one frame runs once 50 ms of processing time have passed; handing it over waits
+            // for the batch before it, as one batch may be in flight while the next is assembled.
+            harness.processElement(decoded(Frames.jpeg("a", 3, jpeg), GREY), 0);
+            harness.setProcessingTime(1_049);
+            assertEquals(List.of(), harness.extractOutputValues());
+            harness.setProcessingTime(1_050);
             List<DetectionEvent> events = harness.extractOutputValues();
             assertEquals(List.of("a#1", "b#7", "a#2"), events.stream().map(e -> e.cameraId() + "#" + e.sequence()).toList());
             for (DetectionEvent e : List.of(events.get(0), events.get(2))) {
@@ -179,13 +186,7 @@ class FrameDetectFunctionITCase {
                 }
             }
             assertEquals(List.of(), events.get(1).detections());
-            // Timeout: one frame runs once 50 ms of processing time have passed.
-            harness.processElement(decoded(Frames.jpeg("a", 3, jpeg), GREY), 0);
-            harness.setProcessingTime(1_049);
-            assertEquals(3, harness.extractOutputValues().size());
-            harness.setProcessingTime(1_050);
-            assertEquals(4, harness.extractOutputValues().size());
-            // Barrier: a waiting frame becomes its event before the checkpoint's barrier leaves.
+            // Barrier: the frame in flight and a waiting one become events before the checkpoint's barrier leaves.
             harness.processElement(decoded(Frames.jpeg("a", 4, jpeg), GREY), 0);
             harness.prepareSnapshotPreBarrier(1);
             assertEquals(5, harness.extractOutputValues().size());
@@ -194,7 +195,7 @@ class FrameDetectFunctionITCase {
             harness.processElement(decoded(Frames.jpeg("a", 6, jpeg), SLIVER), 0);
             harness.processElement(decoded(Frames.jpeg("a", 7, jpeg), GREY), 0);
             assertEquals(List.of(1L, 7L, 2L, 3L, 4L, 5L, 7L),
-                    harness.extractOutputValues().stream().map(DetectionEvent::sequence).toList());
+                    eventsBeforeBarrier(harness).stream().map(DetectionEvent::sequence).toList());
             assertEquals(List.of(6L), deadLetters(harness).stream()
                     .map(d -> Long.parseLong(new String(d.frame().headerValues("frame-seq").get(0), StandardCharsets.UTF_8)))
                     .toList());
@@ -209,6 +210,38 @@ class FrameDetectFunctionITCase {
     }
 
     @Test
+    void withBatchesInFlightEventsComeOutInInputOrderARefusedFrameAloneIsADeadLetterAndABarrierWaitsForAll()
+            throws Exception {
+        byte[] jpeg = Files.readAllBytes(SharedData.file("media/images/voc/000004.jpg"));
+        DecodedImage street = new ImageDecoder().decode(jpeg);
+        // Batches of two, three in flight; slow street photos and quick grey frames, so that a batch
+        // overtaking another would show; the refused frame shares the second batch with a good one.
+        List<DecodedImage> images = List.of(street, street, GREY, SLIVER, GREY, street, GREY, GREY);
+        try (var harness = harness(new FrameDetectFunction(options(SharedData.d2goBundle()), 100, 2,
+                Duration.ofMillis(50), 3))) {
+            for (int i = 0; i < 6; i++) {
+                harness.processElement(decoded(Frames.jpeg(i % 2 == 0 ? "a" : "b", i + 1, jpeg), images.get(i)), 0);
+            }
+            assertEquals(List.of(), harness.extractOutputValues(), "three batches in flight, none waited for");
+            assertEquals(List.of(), deadLetters(harness));
+            for (int i = 6; i < 8; i++) {
+                harness.processElement(decoded(Frames.jpeg(i % 2 == 0 ? "a" : "b", i + 1, jpeg), images.get(i)), 0);
+            }
+            List<Long> early = harness.extractOutputValues().stream().map(DetectionEvent::sequence).toList();
+            assertTrue(early.size() >= 2 && early.subList(0, 2).equals(List.of(1L, 2L)),
+                    "handing over a fourth batch waits for the first: " + early);
+            harness.prepareSnapshotPreBarrier(1);
+            assertEquals(List.of(1L, 2L, 3L, 5L, 6L, 7L, 8L),
+                    harness.extractOutputValues().stream().map(DetectionEvent::sequence).toList(),
+                    "every frame before the barrier has its event, in input order");
+            assertEquals(List.of(4L), deadLetters(harness).stream()
+                    .map(d -> Long.parseLong(new String(d.frame().headerValues("frame-seq").get(0), StandardCharsets.UTF_8)))
+                    .toList());
+            assertEquals(4, ((Histogram) metrics.get("detectWaitMs")).getCount(), "one wait per batch");
+        }
+    }
+
+    @Test
     void intraOpThreadsDefaultToTheCoresPerSlotAndAnExplicitCountWins() {
         assertEquals(1, FrameDetectFunction.intraOpThreads(0, 2, 2));
         assertEquals(4, FrameDetectFunction.intraOpThreads(0, 8, 2));
@@ -217,9 +250,9 @@ class FrameDetectFunctionITCase {
     }
 
     @Test
-    void aFailingOnnxRuntimeSessionFailsTheTaskInsteadOfDeadLetteringTheFrame() throws Exception {
+    void aFailingOnnxRuntimeSessionFailsTheTaskAtItsWarmUpBeforeTheFirstFrame() throws Exception {
         // The backbone passes the image through: the RPN, which takes 112 channels, then gets 3, and
-        // ONNX Runtime fails the run, for this frame and every other, as a lost device would.
+        // ONNX Runtime fails every run, the warm-up's in open() first.
         Path bundle = SharedData.copyOfD2GoBundle("identity-backbone");
         Python.run(List.of("-c", String.join("\n",
                 "import sys, onnx",
@@ -230,10 +263,36 @@ class FrameDetectFunctionITCase {
                 "    [helper.make_tensor_value_info('features', TensorProto.FLOAT, shape)])",
                 "onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid('', 17)]), sys.argv[1])"),
                 bundle.resolve("backbone.onnx").toString()));
-        try (var harness = harness(new FrameDetectFunction(options(bundle), 100))) {
-            OrtException e = assertThrows(OrtException.class,
-                    () -> harness.processElement(decoded(Frames.jpeg("cam", 1, new byte[] {1}), GREY), 0));
-            assertTrue(e.getMessage().contains("features"), e.getMessage());
+        FrameDetectFunction function = new FrameDetectFunction(options(bundle), 100);
+        OrtException e = assertThrows(OrtException.class, () -> harness(function));
+        assertTrue(e.getMessage().contains("features"), e.getMessage());
+    }
+
+    @Test
+    void anOnnxRuntimeFailureOnTheWorkerFailsTheTaskInsteadOfDeadLetteringTheFrames() throws Exception {
+        // The backbone's input squeezed on the batch axis: the one-image warm-up passes, then a batch of two
+        // frames fails in ONNX Runtime on the worker thread, as a lost device would.
+        Path bundle = SharedData.copyOfD2GoBundle("single-image-backbone");
+        Python.run(List.of("-c", String.join("\n",
+                "import sys, onnx",
+                "from onnx import helper, TensorProto",
+                "model = onnx.load(sys.argv[1])",
+                "graph = model.graph",
+                "for node in graph.node:",
+                "    node.input[:] = ['one' if i == 'image' else i for i in node.input]",
+                "graph.initializer.append(helper.make_tensor('axis0', TensorProto.INT64, [1], [0]))",
+                "graph.node.insert(0, helper.make_node('Squeeze', ['image', 'axis0'], ['squeezed']))",
+                "graph.node.insert(1, helper.make_node('Unsqueeze', ['squeezed', 'axis0'], ['one']))",
+                "onnx.save(model, sys.argv[1])"),
+                bundle.resolve("backbone.onnx").toString()));
+        try (var harness = harness(new FrameDetectFunction(options(bundle), 100, 2, Duration.ofMillis(50)))) {
+            harness.processElement(decoded(Frames.jpeg("cam", 1, new byte[] {1}), GREY), 0);
+            harness.processElement(decoded(Frames.jpeg("cam", 2, new byte[] {2}), GREY), 0);
+            // Handed over, it failed on the worker; the task thread throws it where the events would come out.
+            OrtException e = assertThrows(OrtException.class, () -> harness.prepareSnapshotPreBarrier(1));
+            assertTrue(e.getMessage().contains("Squeeze"), e.getMessage());
+            assertTrue(Arrays.stream(e.getStackTrace()).anyMatch(f -> f.getClassName().endsWith(".Detector")),
+                    "thrown as the detector threw it");
             assertEquals(List.of(), harness.extractOutputValues());
             assertEquals(List.of(), deadLetters(harness));
         }
@@ -246,8 +305,8 @@ class FrameDetectFunctionITCase {
             for (DecodedImage image : List.of(SLIVER, SLIVER, GREY, SLIVER, SLIVER)) {
                 harness.processElement(decoded(Frames.jpeg("cam", ++seq, new byte[] {1}), image), 0);
             }
-            FlinkRuntimeException e = assertThrows(FlinkRuntimeException.class,
-                    () -> harness.processElement(decoded(Frames.jpeg("cam", 6, new byte[] {1}), SLIVER), 0));
+            harness.processElement(decoded(Frames.jpeg("cam", 6, new byte[] {1}), SLIVER), 0);
+            FlinkRuntimeException e = assertThrows(FlinkRuntimeException.class, () -> harness.prepareSnapshotPreBarrier(1));
             assertTrue(e.getMessage().startsWith("3 frames in a row were refused by model d2go-fbnetv3a-c4-coco"),
                     e.getMessage());
             assertTrue(e.getMessage().contains("as NETWORK_INPUT_TOO_LARGE"), e.getMessage());
@@ -262,10 +321,12 @@ class FrameDetectFunctionITCase {
             for (long seq = 1; seq <= 5; seq++) {
                 harness.processElement(decoded(Frames.jpeg("cam", seq, new byte[] {1}), SLIVER), 0);
             }
+            harness.prepareSnapshotPreBarrier(1);
             assertEquals(5, deadLetters(harness).size());
         }
         DetectorOptions options = options(SharedData.d2goBundle());
         assertThrows(IllegalArgumentException.class, () -> new FrameDetectFunction(options, -1));
+        assertThrows(IllegalArgumentException.class, () -> new FrameDetectFunction(options, 0, 1, Duration.ZERO, -1));
     }
 
     @Test
@@ -312,6 +373,13 @@ class FrameDetectFunctionITCase {
                 .bundle(bundle)
                 .classes(List.of("car", "bicycle", "motorcycle", "bus", "person"))
                 .build();
+    }
+
+    /** The events once a checkpoint barrier may leave: every frame handed to the model has come out. */
+    private static List<DetectionEvent> eventsBeforeBarrier(
+            OneInputStreamOperatorTestHarness<DecodedFrame, DetectionEvent> harness) throws Exception {
+        harness.prepareSnapshotPreBarrier(0);
+        return harness.extractOutputValues();
     }
 
     private static List<DeadLetter> deadLetters(OneInputStreamOperatorTestHarness<DecodedFrame, ?> harness) {
