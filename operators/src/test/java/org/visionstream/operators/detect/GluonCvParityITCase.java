@@ -39,8 +39,8 @@ import org.visionstream.operators.testing.VideoFrames;
  * output, each to float rounding and in the same order except among exactly tied scores.
  *
  * <p>Then end to end against the exact network (float64, outputs rounded to float32 once): the same
- * detections one to one, in the same order except among exactly tied scores, with boxes within 1e-2 px and
- * scores within 1e-4. That holds only for a network with a trained model's magnitudes: the converter's
+ * detections one to one, in the same order except among scores closer than the score bound allows to tell
+ * apart, with boxes within 1e-2 px and scores within 1e-4. That holds only for a network with a trained model's magnitudes: the converter's
  * random init is calibrated on a real image (model-assets/README.md section 7), so head logits stay within a
  * few units and float32 rounding inside the graphs moves scores by about 1e-5 and boxes by about 1e-3 px.
  *
@@ -62,6 +62,14 @@ class GluonCvParityITCase {
      */
     private static final float BOX_TOLERANCE = 1e-2f;
     private static final float SCORE_TOLERANCE = 1e-4f;
+    /**
+     * End to end, the order within a class is checked except among detections whose exact scores are within
+     * twice the score bound: the bound lets each of two such scores move by up to its tolerance, so either
+     * order is within it. Against the float64 network exact ties do not occur, while float32 graphs move
+     * scores by 1e-7 to 1e-5: on the full-size bundle two detections of car-detection-0.png, 1.8e-7 apart
+     * (0.01251914 and 0.01251896), came out swapped. Boxes and scores still hold their bounds one to one.
+     */
+    private static final float ORDER_WINDOW = 2 * SCORE_TOLERANCE;
     /**
      * The Java stages against the reference on the same tensors: both compute in float32 and differ only
      * where one rounds an exp or a sum differently (a few ulps; an ulp is 6e-5 px at 1000 px).
@@ -170,7 +178,7 @@ class GluonCvParityITCase {
                         rows[6 * r + 1], rows[6 * r + 2], rows[6 * r + 3], rows[6 * r + 4], rows[6 * r + 5]));
             }
         }
-        for (Detection[] p : pairs(image + " (stages)", expected, javaRows)) {
+        for (Detection[] p : pairs(image + " (stages)", expected, javaRows, 0f)) {
             assertTrue(boxDistance(p[0], p[1]) <= STAGE_BOX_TOLERANCE
                     && Math.abs(p[0].score() - p[1].score()) <= STAGE_SCORE_TOLERANCE, image + ": " + p[0] + " vs " + p[1]);
         }
@@ -183,7 +191,7 @@ class GluonCvParityITCase {
         assertTrue(exact != null && !exact.isEmpty(), "the reference detects nothing on " + image);
         float box = 0;
         float score = 0;
-        for (Detection[] p : pairs(image.toString(), exact, java.get(image.toString()))) {
+        for (Detection[] p : pairs(image.toString(), exact, java.get(image.toString()), ORDER_WINDOW)) {
             box = Math.max(box, boxDistance(p[0], p[1]));
             score = Math.max(score, Math.abs(p[0].score() - p[1].score()));
         }
@@ -205,10 +213,10 @@ class GluonCvParityITCase {
     /**
      * {@code actual} (any class interleaving, each class by descending score) against {@code expected}
      * (class-major): the same detections one to one and in the same order within each class, except that
-     * entries with exactly the same expected score may come in any order among themselves. Returns the
-     * pairs, expected first.
+     * same-class entries whose expected scores are within {@code window} of the first of them may come in
+     * any order among themselves (0: only exact ties). Returns the pairs, expected first.
      */
-    private static List<Detection[]> pairs(String what, List<Detection> expected, List<Detection> actual) {
+    private static List<Detection[]> pairs(String what, List<Detection> expected, List<Detection> actual, float window) {
         assertEquals(expected.size(), actual.size(), what + ": number of detections");
         List<Detection> grouped = new ArrayList<>(actual);
         grouped.sort(Comparator.comparingInt(Detection::classId)); // stable: keeps each class's order
@@ -217,7 +225,7 @@ class GluonCvParityITCase {
         while (i < expected.size()) {
             int end = i + 1;
             while (end < expected.size() && expected.get(end).classId() == expected.get(i).classId()
-                    && expected.get(end - 1).score() == expected.get(end).score()) {
+                    && expected.get(i).score() - expected.get(end).score() <= window) {
                 end++;
             }
             List<Detection> candidates = new ArrayList<>(grouped.subList(i, end));
