@@ -174,7 +174,7 @@ public final class DemoCommand implements Callable<Integer> {
             JobClient client = DetectionJob.start(localFlink(restPort), job);
             // The camera starts once the detector is loaded and warm, as a job that is already up meets a camera.
             Duration startUp = LocalJobReadiness.await(restPort, client.getJobID(), Duration.ofMinutes(3));
-            System.err.printf("job running after %.1f s (model loaded and warmed up); starting the camera%n",
+            System.err.printf("job running after %.1f s (model loaded and warmed up, first checkpoint done); starting the camera%n",
                     startUp.toMillis() / 1e3);
             FrameProducerOptions frames = FrameProducerOptions.builder()
                     .bootstrapServers(servers)

@@ -11,10 +11,10 @@ import java.time.Duration;
 import org.apache.flink.api.common.JobID;
 
 /**
- * Waits, through the local Flink cluster's REST API, until every task of a job runs. A task is RUNNING
- * only once its operators are open (the detector's model loaded and warmed up), whereas the job itself
- * reports RUNNING as soon as it is scheduled: a camera started then would see its first frames wait
- * for the start-up.
+ * Waits, through the local Flink cluster's REST API, until every task of a job runs and its first
+ * checkpoint completed. A task is RUNNING only once its operators are open (the detector's model loaded
+ * and warmed up), whereas the job itself reports RUNNING as soon as it is scheduled: a camera started
+ * then would see its first frames wait for the start-up.
  */
 final class LocalJobReadiness {
 
@@ -43,7 +43,7 @@ final class LocalJobReadiness {
                     throw new IllegalStateException("the job is " + state + " before all its tasks ran; see its log");
                 }
                 last = state;
-                if (state.equals("RUNNING") && allVerticesRunning(details)) {
+                if (state.equals("RUNNING") && allVerticesRunning(details) && completedCheckpoints(http, job, restPort) > 0) {
                     return Duration.ofNanos(System.nanoTime() - start);
                 }
             } else {
@@ -52,6 +52,15 @@ final class LocalJobReadiness {
             Thread.sleep(100);
         }
         throw new IllegalStateException("the job's tasks are not all running after " + timeout.toSeconds() + " s (" + last + ")");
+    }
+
+    /** The job's first checkpoint sets up what every later one uses: the sinks' transactional producers, its code paths. */
+    private static long completedCheckpoints(HttpClient http, JobID job, int restPort) throws IOException, InterruptedException {
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + restPort + "/jobs/" + job + "/checkpoints"))
+                .timeout(Duration.ofSeconds(5))
+                .build();
+        HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+        return response.statusCode() == 200 ? JSON.readTree(response.body()).path("counts").path("completed").asLong() : 0;
     }
 
     private static boolean allVerticesRunning(JsonNode details) {

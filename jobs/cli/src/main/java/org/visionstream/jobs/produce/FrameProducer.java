@@ -102,7 +102,7 @@ public final class FrameProducer implements AutoCloseable {
         boolean paced = options.realtime() && options.sourceKind() != SourceKind.STREAM;
         long frames = 0;
         long bytes = 0;
-        try (FrameSource source = FrameSource.open(options, System.currentTimeMillis())) {
+        try (FrameSource source = FrameSource.open(options)) {
             while (!stopped() && (options.maxFrames() == 0 || frames < options.maxFrames())) {
                 SourceFrame frame = source.next();
                 if (frame == null || (paced && waitUntil(frame.captureTimestamp()))) {

@@ -16,13 +16,14 @@ interface FrameSource extends AutoCloseable {
     void close();
 
     /**
-     * Opens the options' source. Capture times of video files and folders count from {@code startMillis}
-     * so that replayed media gets increasing, present-day timestamps.
+     * Opens the options' source. Capture times of video files and folders count from the moment their first
+     * frame is read, so that replayed media gets increasing, present-day timestamps; not from the opening,
+     * which may take a second (FFmpeg's libraries, probing the file) that every frame would then seem late by.
      */
-    static FrameSource open(FrameProducerOptions options, long startMillis) throws IOException {
+    static FrameSource open(FrameProducerOptions options) throws IOException {
         return switch (options.sourceKind()) {
-            case IMAGE_FOLDER -> new ImageFolderSource(Path.of(options.source()), options.fps(), startMillis);
-            case VIDEO_FILE, STREAM -> new VideoSource(options, startMillis);
+            case IMAGE_FOLDER -> new ImageFolderSource(Path.of(options.source()), options.fps());
+            case VIDEO_FILE, STREAM -> new VideoSource(options);
         };
     }
 }

@@ -17,13 +17,12 @@ public final class ImageFolderSource implements FrameSource {
 
     private final List<Path> files;
     private final double fps;
-    private final long startMillis;
+    private long startMillis;
     private int index;
 
-    ImageFolderSource(Path folder, double fps, long startMillis) throws IOException {
+    ImageFolderSource(Path folder, double fps) throws IOException {
         this.files = images(folder);
         this.fps = fps;
-        this.startMillis = startMillis;
     }
 
     @Override
@@ -32,6 +31,9 @@ public final class ImageFolderSource implements FrameSource {
             return null;
         }
         Path file = files.get(index);
+        if (index == 0) {
+            startMillis = System.currentTimeMillis();
+        }
         long captureTimestamp = fps > 0 ? startMillis + Math.round(index * 1000 / fps) : System.currentTimeMillis();
         index++;
         return new SourceFrame(Files.readAllBytes(file), contentType(file), captureTimestamp);

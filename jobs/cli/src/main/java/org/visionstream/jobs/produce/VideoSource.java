@@ -16,24 +16,23 @@ import org.visionstream.operators.frames.FrameHeaders;
 
 /**
  * A video file or stream decoded by FFmpeg, sampled by {@link FrameSampler} and re-encoded as JPEG by
- * OpenCV. A stream's frames are captured when grabbed; a file's at the start time plus their media time
- * since the first frame.
+ * OpenCV. A stream's frames are captured when grabbed; a file's when its first frame was grabbed plus
+ * their media time since that frame.
  */
 final class VideoSource implements FrameSource {
 
     private final String source;
     private final boolean stream;
-    private final long startMillis;
+    private long startMillis;
     private final FrameSampler sampler;
     private final FFmpegFrameGrabber grabber;
     private final OpenCVFrameConverter.ToMat converter = new OpenCVFrameConverter.ToMat();
     private final IntPointer jpegParams;
     private long firstTimestamp = Long.MIN_VALUE;
 
-    VideoSource(FrameProducerOptions options, long startMillis) throws IOException {
+    VideoSource(FrameProducerOptions options) throws IOException {
         this.source = options.source();
         this.stream = options.sourceKind() == SourceKind.STREAM;
-        this.startMillis = startMillis;
         this.sampler = new FrameSampler(options.fps());
         this.jpegParams = new IntPointer(IMWRITE_JPEG_QUALITY, options.jpegQuality());
         avutil.av_log_set_level(avutil.AV_LOG_ERROR);
@@ -54,6 +53,7 @@ final class VideoSource implements FrameSource {
                 long grabbedAt = System.currentTimeMillis();
                 if (firstTimestamp == Long.MIN_VALUE) {
                     firstTimestamp = frame.timestamp;
+                    startMillis = grabbedAt;
                 }
                 if (sampler.keep(frame.timestamp)) {
                     long captureTimestamp =
