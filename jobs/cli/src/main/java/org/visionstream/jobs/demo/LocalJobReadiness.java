@@ -28,9 +28,8 @@ final class LocalJobReadiness {
      */
     static Duration await(int restPort, JobID job, Duration timeout) throws IOException, InterruptedException {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + restPort + "/jobs/" + job))
-                .timeout(Duration.ofSeconds(5))
-                .build();
+        HttpRequest request = get(restPort, "/jobs/" + job);
+        HttpRequest checkpoints = get(restPort, "/jobs/" + job + "/checkpoints");
         long start = System.nanoTime();
         long deadline = start + timeout.toNanos();
         String last = "no answer";
@@ -43,7 +42,7 @@ final class LocalJobReadiness {
                     throw new IllegalStateException("the job is " + state + " before all its tasks ran; see its log");
                 }
                 last = state;
-                if (state.equals("RUNNING") && allVerticesRunning(details) && completedCheckpoints(http, job, restPort) > 0) {
+                if (state.equals("RUNNING") && allVerticesRunning(details) && completedCheckpoints(http, checkpoints) > 0) {
                     return Duration.ofNanos(System.nanoTime() - start);
                 }
             } else {
@@ -55,12 +54,13 @@ final class LocalJobReadiness {
     }
 
     /** The job's first checkpoint sets up what every later one uses: the sinks' transactional producers, its code paths. */
-    private static long completedCheckpoints(HttpClient http, JobID job, int restPort) throws IOException, InterruptedException {
-        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + restPort + "/jobs/" + job + "/checkpoints"))
-                .timeout(Duration.ofSeconds(5))
-                .build();
-        HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+    private static long completedCheckpoints(HttpClient http, HttpRequest checkpoints) throws IOException, InterruptedException {
+        HttpResponse<String> response = http.send(checkpoints, HttpResponse.BodyHandlers.ofString());
         return response.statusCode() == 200 ? JSON.readTree(response.body()).path("counts").path("completed").asLong() : 0;
+    }
+
+    private static HttpRequest get(int restPort, String path) {
+        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + restPort + path)).timeout(Duration.ofSeconds(5)).build();
     }
 
     private static boolean allVerticesRunning(JsonNode details) {
