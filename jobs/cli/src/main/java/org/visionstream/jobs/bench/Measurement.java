@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import org.visionstream.jobs.bench.EventCollector.Arrived;
+import org.visionstream.operators.events.DetectionEvent;
 
 /**
  * One row of the pipeline benchmark.
@@ -48,15 +49,26 @@ record Measurement(String id, String description, double framesPerSecond, double
 
     /**
      * A job run from its events, leaving out the warm-up frames (sequence below {@code warmup}): frames per second
-     * between the first and the last detection, latency from taking the frame off Kafka to detecting it (decode,
-     * queues and detector in the job), and, for a live camera, capture to arrival at the read_committed consumer.
-     * Without a live camera the frames were captured before the job started, so only the commit wait (detection
-     * to arrival) is noted, with the decode and detector times the events carry.
+     * between the first and the last detection of a timed frame, latency from taking the frame off Kafka to
+     * detecting it (decode, queues and detector in the job), and, for a live camera, capture to arrival at the
+     * read_committed consumer. Without a live camera the frames were captured before the job started, so only the
+     * commit wait (detection to arrival) is noted, with the decode and detector times the events carry, and how
+     * busy the detectors were: their summed time over {@code parallelism} times the span. Below 100 % the
+     * detectors waited for frames; at 100 % the job is as fast as its detectors are in it.
+     *
+     * <p>The rate and the busy share count every frame detected in that span, warm-up frames too: a drained
+     * topic's partitions are read in chunks, so one camera's last warm-up frames can be detected after another's
+     * first timed ones, and leaving them out would count their detector time as idle.
      */
-    static Measurement ofEvents(String id, String description, List<Arrived> arrived, long warmup, boolean live,
-            double cpuMillisPerFrame, String note) {
+    static Measurement ofEvents(String id, String description, List<Arrived> arrived, long warmup, int parallelism,
+            boolean live, double cpuMillisPerFrame, String note) {
         List<Arrived> timed = arrived.stream().filter(a -> a.event().sequence() >= warmup).toList();
-        long[] detected = timed.stream().mapToLong(a -> a.event().detectTimestamp()).toArray();
+        long first = timed.stream().mapToLong(a -> a.event().detectTimestamp()).min().orElseThrow();
+        long last = timed.stream().mapToLong(a -> a.event().detectTimestamp()).max().orElseThrow();
+        List<DetectionEvent> span = arrived.stream().map(Arrived::event)
+                .filter(e -> e.detectTimestamp() >= first && e.detectTimestamp() <= last)
+                .toList();
+        long[] detected = span.stream().mapToLong(DetectionEvent::detectTimestamp).toArray();
         double[] inJob = timed.stream()
                 .mapToDouble(a -> a.event().detectTimestamp() - a.event().ingestTimestamp())
                 .toArray();
@@ -68,8 +80,15 @@ record Measurement(String id, String description, double framesPerSecond, double
                 .toArray());
         Latency decode = Latency.of(timed.stream().mapToDouble(a -> a.event().decodeMillis()).toArray());
         Latency detect = Latency.of(timed.stream().mapToDouble(a -> a.event().detectMillis()).toArray());
-        String where = String.format(Locale.ROOT, "p50 decode %.1f ms, detector %.1f ms; commit wait p50 %.0f ms, p99 %.0f ms",
-                decode.p50(), detect.p50(), commitWait.p50(), commitWait.p99());
+        double spanMean = span.stream().mapToDouble(DetectionEvent::detectMillis).average().orElseThrow();
+        // as in rate(), the first completion's work lies before the span
+        double busy = spanMean * (span.size() - 1) / (last - first) / parallelism;
+        String where = String.format(Locale.ROOT, "p50 decode %.1f ms, detector %.1f ms (mean %.1f, busy %.0f %%); "
+                        + "commit wait p50 %.0f ms, p99 %.0f ms",
+                decode.p50(), detect.p50(), spanMean, 100 * busy, commitWait.p50(), commitWait.p99());
+        if (span.size() > timed.size()) {
+            where += String.format(Locale.ROOT, "; %d warm-up frame(s) detected among the timed ones", span.size() - timed.size());
+        }
         return new Measurement(id, description, rate(detected), cpuMillisPerFrame, Latency.of(inJob),
                 "Kafka source -> detected",
                 live ? Latency.of(endToEnd) : null, note.isEmpty() ? where : note + "; " + where);

@@ -168,7 +168,7 @@ public final class PipelineBenchCommand implements Callable<Integer> {
             CpuWindow cpu = new CpuWindow(job);
             events.await(sent, timeout(sent, parallelism), job);
             return Measurement.ofEvents("c p" + parallelism + " drain",
-                    "job, parallelism " + parallelism + ", draining a filled topic", events.events(), warmup, false,
+                    "job, parallelism " + parallelism + ", draining a filled topic", events.events(), warmup, parallelism, false,
                     cpu.jobMillisPerFrame(events.events()), cpu.brokerNote(events.events()));
         }
     }
@@ -201,7 +201,7 @@ public final class PipelineBenchCommand implements Callable<Integer> {
                         .toArray());
             }
             return Measurement.ofEvents("c p" + parallelism + " live", "job, parallelism " + parallelism
-                    + ", live producer processes", events.events(), warmup, true, jobCpu,
+                    + ", live producer processes", events.events(), warmup, parallelism, true, jobCpu,
                     String.format(Locale.ROOT, "offered %.1f frames/s; %s", offered, brokerCpu));
         }
     }

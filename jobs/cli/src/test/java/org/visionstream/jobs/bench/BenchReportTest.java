@@ -57,19 +57,35 @@ class BenchReportTest {
             long detect = 10_000 + 50L * seq;
             arrived.add(arrived(seq, detect - 40, detect - 30, detect, detect + 200));
         }
-        Measurement drain = Measurement.ofEvents("c p1 drain", "drain", arrived, 2, false, 25.0, "");
+        Measurement drain = Measurement.ofEvents("c p1 drain", "drain", arrived, 2, 1, false, 25.0, "");
         assertEquals(20.0, drain.framesPerSecond(), 1e-9);
         assertEquals(10, drain.latency().count());
         assertEquals(30, drain.latency().p50());
         assertEquals(30, drain.latency().p99());
         assertNull(drain.endToEnd());
         assertEquals(25.0, drain.cpuMillisPerFrame());
-        assertEquals("p50 decode 1.0 ms, detector 20.0 ms; commit wait p50 200 ms, p99 200 ms", drain.note());
+        assertEquals("p50 decode 1.0 ms, detector 20.0 ms (mean 20.0, busy 40 %); commit wait p50 200 ms, p99 200 ms", drain.note());
 
-        Measurement live = Measurement.ofEvents("c p1 live", "live", arrived, 2, true, 25.0, "offered 20.0 frames/s");
+        Measurement live = Measurement.ofEvents("c p1 live", "live", arrived, 2, 1, true, 25.0, "offered 20.0 frames/s");
         assertEquals(240, live.endToEnd().p50());
-        assertEquals("offered 20.0 frames/s; p50 decode 1.0 ms, detector 20.0 ms; commit wait p50 200 ms, p99 200 ms",
+        assertEquals("offered 20.0 frames/s; p50 decode 1.0 ms, detector 20.0 ms (mean 20.0, busy 40 %); commit wait p50 200 ms, p99 200 ms",
                 live.note());
+    }
+
+    @Test
+    void aWarmUpFrameDetectedAmongTheTimedOnesCountsInTheRateAndTheDetectorsBusyTime() {
+        List<Arrived> arrived = new ArrayList<>();
+        for (int seq = 2; seq < 12; seq++) {
+            long detect = 10_000 + 50L * seq;
+            arrived.add(arrived("cam", seq, detect - 40, detect - 30, detect, detect + 200));
+        }
+        // a drained topic: the other camera's last warm-up frame came off Kafka after the first camera's timed ones
+        arrived.add(arrived("other", 1, 0, 10_100, 10_125, 10_400));
+        Measurement drain = Measurement.ofEvents("c p1 drain", "drain", arrived, 2, 1, false, 25.0, "");
+        assertEquals(10 * 1000.0 / 450, drain.framesPerSecond(), 1e-9);
+        assertEquals(10, drain.latency().count());
+        assertEquals("p50 decode 1.0 ms, detector 20.0 ms (mean 20.0, busy 44 %); commit wait p50 200 ms, p99 200 ms; "
+                + "1 warm-up frame(s) detected among the timed ones", drain.note());
     }
 
     @Test
@@ -106,7 +122,11 @@ class BenchReportTest {
     }
 
     private static Arrived arrived(long seq, long capture, long ingest, long detect, long arrival) {
-        return new Arrived(new DetectionEvent("cam", seq, capture, ingest, detect, 1.0, 20.0,
+        return arrived("cam", seq, capture, ingest, detect, arrival);
+    }
+
+    private static Arrived arrived(String camera, long seq, long capture, long ingest, long detect, long arrival) {
+        return new Arrived(new DetectionEvent(camera, seq, capture, ingest, detect, 1.0, 20.0,
                 new DetectionEvent.Model("m", "v"), new DetectionEvent.Image(768, 432),
                 new DetectionEvent.Source("frames", 0, seq), List.of()), arrival);
     }
