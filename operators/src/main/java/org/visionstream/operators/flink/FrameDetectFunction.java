@@ -34,6 +34,7 @@ import org.visionstream.operators.detect.DetectorOptions;
 import org.visionstream.operators.detect.FrameDetections;
 import org.visionstream.operators.detect.StageTimes;
 import org.visionstream.operators.events.DetectionEvent;
+import org.visionstream.operators.flink.internal.CorePinning;
 import org.visionstream.operators.frames.FrameMetadata;
 import org.visionstream.operators.frames.RawFrame;
 import org.visionstream.operators.inference.ExecutionProvider;
@@ -61,6 +62,10 @@ import org.visionstream.operators.preprocess.ImageRejectedException;
  * and in {@link #finish} the operator waits until nothing is in flight, so the barrier still follows
  * every event of the frames before it. Depth 0 waits for each batch, as on the task thread.
  *
+ * <p>Core pinning (optional): the worker is pinned to a core of the TaskManager's own, one per subtask
+ * ({@link CorePinning}), for a TaskManager that owns its cores; with one intra-op thread the whole
+ * model then runs on that core, whose caches the scheduler no longer hands to other threads.
+ *
  * <p>A frame the detector refuses for what it is ({@link ImageRejectedException}) goes to
  * {@link DeadLetters#TAG} with stage {@code MODEL} and the refusal's reason; the job goes on. Any other
  * failure (ONNX Runtime, a lost device, out of memory) is not the frame's fault: caught on the worker,
@@ -73,7 +78,8 @@ import org.visionstream.operators.preprocess.ImageRejectedException;
  * {@code executionProvider} (e.g. {@code cuda:0}); histograms {@code batchSize} (frames per detector
  * call), {@code batchQueueLatencyMs} (how long a frame waited for its batch to be handed to the model)
  * and {@code detectWaitMs} (per batch, how long the task thread then waited for the model before it
- * could decode on: near 0 when decoding is the slower part, near the detector time when the model is).
+ * could decode on: near 0 when decoding is the slower part, near the detector time when the model is),
+ * and {@code detectorCore}, the core the worker is pinned to (-1: not pinned).
  */
 public final class FrameDetectFunction extends AbstractStreamOperator<DetectionEvent>
         implements OneInputStreamOperator<DecodedFrame, DetectionEvent> {
@@ -99,6 +105,7 @@ public final class FrameDetectFunction extends AbstractStreamOperator<DetectionE
     private final int batchSize;
     private final long batchTimeoutMillis;
     private final int pipelineDepth;
+    private final boolean pinCore;
 
     private transient Detector detector;
     private transient DetectionEvent.Model model;
@@ -110,6 +117,8 @@ public final class FrameDetectFunction extends AbstractStreamOperator<DetectionE
     private transient long flushes;
     private transient MailboxExecutor mailbox;
     private transient ExecutorService worker;
+    /** The core the worker is pinned to, -1 if none. */
+    private transient int core = -1;
     /** Batches handed to the worker whose results have not come out yet; task thread only. */
     private transient int inFlight;
     private transient Counter eventsOut;
@@ -132,15 +141,17 @@ public final class FrameDetectFunction extends AbstractStreamOperator<DetectionE
      * @param batchTimeout how long the first frame of a batch waits for the batch to fill
      */
     public FrameDetectFunction(DetectorOptions options, int maxConsecutiveRejections, int batchSize, Duration batchTimeout) {
-        this(options, maxConsecutiveRejections, batchSize, batchTimeout, DEFAULT_PIPELINE_DEPTH);
+        this(options, maxConsecutiveRejections, batchSize, batchTimeout, DEFAULT_PIPELINE_DEPTH, false);
     }
 
     /**
      * @param pipelineDepth batches the model may still run while the next is assembled (see
      *     {@link #DEFAULT_PIPELINE_DEPTH}); 0 waits for each batch's events before taking the next frame
+     * @param pinCore pin the detector's worker thread to a core of its own (see {@link CorePinning}); where
+     *     no core is free or the system cannot pin, it runs unpinned, with a warning
      */
     public FrameDetectFunction(DetectorOptions options, int maxConsecutiveRejections, int batchSize, Duration batchTimeout,
-            int pipelineDepth) {
+            int pipelineDepth, boolean pinCore) {
         if (maxConsecutiveRejections < 0) {
             throw new IllegalArgumentException(
                     "maxConsecutiveRejections must be >= 0 (0: never fail), got " + maxConsecutiveRejections);
@@ -157,6 +168,7 @@ public final class FrameDetectFunction extends AbstractStreamOperator<DetectionE
             throw new IllegalArgumentException("the pipeline depth must be >= 0, got " + pipelineDepth);
         }
         this.pipelineDepth = pipelineDepth;
+        this.pinCore = pinCore;
     }
 
     /**
@@ -217,6 +229,16 @@ public final class FrameDetectFunction extends AbstractStreamOperator<DetectionE
             thread.setContextClassLoader(userCode);
             return thread;
         });
+        if (pinCore) {
+            core = worker.submit(CorePinning::pinCurrentThread).get().orElse(-1);
+            if (core >= 0) {
+                LOG.info("subtask {} detects on core {} of {}", subtask, core, CorePinning.allowedCores());
+            } else {
+                LOG.warn("subtask {} detects unpinned: no free core among this process's {} (pinning needs Linux, "
+                        + "two or more cores, and one per detector subtask of this TaskManager)", subtask,
+                        CorePinning.allowedCores());
+            }
+        }
         queue = new ArrayList<>(batchSize);
         queuedAt = new long[batchSize];
         MetricGroup group = FrameMetrics.group(getMetricGroup());
@@ -229,6 +251,8 @@ public final class FrameDetectFunction extends AbstractStreamOperator<DetectionE
         waitLatency = FrameMetrics.latency(group, "detectWaitMs");
         group.gauge("gpu", (Gauge<Integer>) () -> running.isGpu() ? 1 : 0);
         group.gauge("executionProvider", (Gauge<String>) running::toString);
+        int pinned = core;
+        group.gauge("detectorCore", (Gauge<Integer>) () -> pinned);
     }
 
     /**
@@ -372,6 +396,10 @@ public final class FrameDetectFunction extends AbstractStreamOperator<DetectionE
         }
         if (worker != null) {
             stopWorker();
+        }
+        if (core >= 0) {
+            CorePinning.release(core); // the worker has ended: its core is free for the next detector
+            core = -1;
         }
         if (detector != null) {
             detector.close();

@@ -40,6 +40,7 @@ import org.visionstream.operators.detect.DetectorOptions;
 import org.visionstream.operators.events.DetectionEvent;
 import org.visionstream.operators.events.DetectionEventJson;
 import org.visionstream.operators.events.TrackedDetectionEvent;
+import org.visionstream.operators.flink.internal.CorePinning;
 import org.visionstream.operators.frames.FrameMetadata;
 import org.visionstream.operators.frames.RawFrame;
 import org.visionstream.operators.inference.ExecutionProvider;
@@ -120,7 +121,7 @@ class FrameDetectFunctionITCase {
 
     @Test
     void aFrameWithNothingOfTheClassesStillGivesAnEmptyEventAndDepthZeroWaitsForIt() throws Exception {
-        try (var harness = harness(new FrameDetectFunction(options(SharedData.d2goBundle()), 100, 1, Duration.ZERO, 0))) {
+        try (var harness = harness(new FrameDetectFunction(options(SharedData.d2goBundle()), 100, 1, Duration.ZERO, 0, false))) {
             harness.processElement(decoded(Frames.jpeg("cam", 1, new byte[] {1}), GREY), 0);
             List<DetectionEvent> events = harness.extractOutputValues(); // out before the next frame is taken
             assertEquals(1, events.size());
@@ -210,7 +211,7 @@ class FrameDetectFunctionITCase {
     }
 
     @Test
-    void withBatchesInFlightEventsComeOutInInputOrderARefusedFrameAloneIsADeadLetterAndABarrierWaitsForAll()
+    void withBatchesInFlightAndAPinnedWorkerEventsComeOutInInputOrderARefusedFrameAloneIsADeadLetterAndABarrierWaitsForAll()
             throws Exception {
         byte[] jpeg = Files.readAllBytes(SharedData.file("media/images/voc/000004.jpg"));
         DecodedImage street = new ImageDecoder().decode(jpeg);
@@ -218,7 +219,11 @@ class FrameDetectFunctionITCase {
         // overtaking another would show; the refused frame shares the second batch with a good one.
         List<DecodedImage> images = List.of(street, street, GREY, SLIVER, GREY, street, GREY, GREY);
         try (var harness = harness(new FrameDetectFunction(options(SharedData.d2goBundle()), 100, 2,
-                Duration.ofMillis(50), 3))) {
+                Duration.ofMillis(50), 3, true))) {
+            // pinned, on a machine with cores to pin to: the worker holds one of the process's cores
+            int core = (Integer) ((Gauge<?>) metrics.get("detectorCore")).getValue();
+            assertEquals(CorePinning.allowedCores().size() >= 2, CorePinning.allowedCores().contains(core),
+                    "detector core " + core + " of " + CorePinning.allowedCores());
             for (int i = 0; i < 6; i++) {
                 harness.processElement(decoded(Frames.jpeg(i % 2 == 0 ? "a" : "b", i + 1, jpeg), images.get(i)), 0);
             }
@@ -326,7 +331,7 @@ class FrameDetectFunctionITCase {
         }
         DetectorOptions options = options(SharedData.d2goBundle());
         assertThrows(IllegalArgumentException.class, () -> new FrameDetectFunction(options, -1));
-        assertThrows(IllegalArgumentException.class, () -> new FrameDetectFunction(options, 0, 1, Duration.ZERO, -1));
+        assertThrows(IllegalArgumentException.class, () -> new FrameDetectFunction(options, 0, 1, Duration.ZERO, -1, false));
     }
 
     @Test

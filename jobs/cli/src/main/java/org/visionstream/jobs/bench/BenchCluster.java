@@ -30,8 +30,9 @@ final class BenchCluster implements AutoCloseable {
     private static final Pattern PRODUCED = Pattern.compile("(?m)^(\\d+) frames of ");
     private static final Duration BROKER_START = Duration.ofSeconds(120);
 
-    /** What a job process runs with, besides its topics. */
-    record JobSettings(Path model, String provider, int parallelism, int threads, long checkpointIntervalMs) {}
+    /** What a job process runs with, besides its topics; {@code pinCores}: the job's {@code --pin-cores}. */
+    record JobSettings(Path model, String provider, int parallelism, int threads, long checkpointIntervalMs,
+            boolean pinCores) {}
 
     /** The output topics of one job run. */
     record RunTopics(String events, String deadLetters, String objects) {}
@@ -139,7 +140,7 @@ final class BenchCluster implements AutoCloseable {
 
     /** {@code visionstream job} as its own process, exactly-once, with its own group and checkpoint folder. */
     ChildJvm startJob(String name, String framesTopic, RunTopics out, JobSettings job) {
-        return startChild("job-" + name, "1g", VisionStreamCli.class, List.of("job",
+        List<String> args = new ArrayList<>(List.of("job",
                 "--bootstrap-servers", bootstrapServers, "--model", job.model().toString(), "--provider", job.provider(),
                 "--frames-topic", framesTopic, "--events-topic", out.events(), "--dead-letter-topic", out.deadLetters(),
                 "--objects-topic", out.objects(),
@@ -150,6 +151,10 @@ final class BenchCluster implements AutoCloseable {
                 // Every frame measured: a topic filled beforehand from its first frame, a backlog analysed, never
                 // skipped (an overload then shows as growing lag, not as skipped frames).
                 "--start-from", "earliest", "--max-frame-age-ms", "0"));
+        if (job.pinCores()) {
+            args.add("--pin-cores");
+        }
+        return startChild("job-" + name, "1g", VisionStreamCli.class, args);
     }
 
     ChildJvm startChild(String name, String heap, Class<?> main, List<String> args) {

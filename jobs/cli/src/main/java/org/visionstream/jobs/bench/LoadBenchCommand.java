@@ -83,6 +83,10 @@ public final class LoadBenchCommand implements Callable<Integer> {
             description = "The job's checkpoint interval: exactly-once events are committed, and readable, at each (default: ${DEFAULT-VALUE}).")
     long checkpointIntervalMs;
 
+    @Option(names = "--pin-cores",
+            description = "Run the job with --pin-cores: each detector subtask on a core of its own (default: off, as the job).")
+    boolean pinCores;
+
     @Option(names = "--provider", defaultValue = "cpu", description = "cpu, cuda[:N] or tensorrt[:N] (default: ${DEFAULT-VALUE}).")
     String provider;
 
@@ -184,7 +188,7 @@ public final class LoadBenchCommand implements Callable<Integer> {
         progress(String.format(Locale.ROOT, "%s: %s, %d camera(s) x %s fps for %d s, job parallelism %d", name, load,
                 load.cameras(), load.fps(), durationSeconds, parallelism));
         try (ChildJvm job = cluster.startJob(name, framesTopic, out,
-                        new BenchCluster.JobSettings(model, provider, parallelism, threads, checkpointIntervalMs));
+                        new BenchCluster.JobSettings(model, provider, parallelism, threads, checkpointIntervalMs, pinCores));
                 ChildJvm fleet = cluster.startChild("cameras-" + name, "1g", CameraFleet.class, fleetArgs);
                 EventCollector events = new EventCollector(cluster.bootstrapServers(), out.events(), out.deadLetters());
                 Admin admin = cluster.admin()) {
@@ -281,9 +285,9 @@ public final class LoadBenchCommand implements Callable<Integer> {
                         + String.join(", ", sources.stream().map(p -> p.getFileName().toString()).toList())
                         + " in a loop, frames encoded before the run, capture time = send time",
                 String.format(Locale.ROOT, "job: `visionstream job` process, parallelism %d, exactly-once, checkpoints "
-                        + "every %d ms; broker and cameras in their own processes; events read read_committed; each "
+                        + "every %d ms%s; broker and cameras in their own processes; events read read_committed; each "
                         + "load %d s after %d warm-up frames per camera", parallelism, checkpointIntervalMs,
-                        durationSeconds, warmup),
+                        pinCores ? ", detector subtasks pinned to cores (--pin-cores)" : "", durationSeconds, warmup),
                 String.format(Locale.ROOT, "machine: %s, %d cores, Java %s; load average %s before, %s after",
                         BenchCommand.cpuModel(), Runtime.getRuntime().availableProcessors(),
                         System.getProperty("java.version"), loadBefore, BenchCluster.loadAverage()),

@@ -76,6 +76,10 @@ public final class PipelineBenchCommand implements Callable<Integer> {
             description = "The job's checkpoint interval: exactly-once events are committed, and readable, at each (default: ${DEFAULT-VALUE}).")
     long checkpointIntervalMs;
 
+    @Option(names = "--pin-cores",
+            description = "Run the job with --pin-cores: each detector subtask on a core of its own (default: off, as the job).")
+    boolean pinCores;
+
     @Option(names = "--provider", defaultValue = "cpu", description = "cpu, cuda[:N] or tensorrt[:N] (default: ${DEFAULT-VALUE}).")
     String provider;
 
@@ -147,8 +151,9 @@ public final class PipelineBenchCommand implements Callable<Integer> {
                 String.format(Locale.ROOT, "video %s, %s; %d camera(s) on %d partition(s), %d timed frames each "
                         + "after %d warm-up frames", video.getFileName(), fps == 0 ? "every frame" : fps + " fps",
                         cameras, cameras, frames, warmup),
-                String.format(Locale.ROOT, "job: `visionstream job` process, exactly-once, checkpoints every %d ms; "
-                        + "broker and producers in their own processes; events read read_committed", checkpointIntervalMs),
+                String.format(Locale.ROOT, "job: `visionstream job` process, exactly-once, checkpoints every %d ms%s; "
+                        + "broker and producers in their own processes; events read read_committed", checkpointIntervalMs,
+                        pinCores ? ", detector subtasks pinned to cores (--pin-cores)" : ""),
                 String.format(Locale.ROOT, "machine: %s, %d cores, Java %s; load average %s before, %s after",
                         BenchCommand.cpuModel(), Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"),
                         loadBefore, BenchCluster.loadAverage()),
@@ -306,7 +311,7 @@ public final class PipelineBenchCommand implements Callable<Integer> {
     }
 
     private BenchCluster.JobSettings jobSettings(int parallelism) {
-        return new BenchCluster.JobSettings(model, provider, parallelism, threads, checkpointIntervalMs);
+        return new BenchCluster.JobSettings(model, provider, parallelism, threads, checkpointIntervalMs, pinCores);
     }
 
     /** Job start-up plus a second per frame and subtask, far above any rate this job reaches. */

@@ -122,6 +122,9 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--batch-size", defaultValue = "1", description = "Frames per detector call at most (default: ${DEFAULT-VALUE}).")
     int batchSize;
 
+    @Option(names = "--pin-cores", description = "Pin each detector subtask to a core of its own, as the job's --pin-cores.")
+    boolean pinCores;
+
     @Option(names = "--max-frame-age-ms", defaultValue = "10000",
             description = "Frames older than this when the detector would get them are skipped, and printed as such; 0 = never (default: ${DEFAULT-VALUE}).")
     long maxFrameAgeMs;
@@ -313,6 +316,7 @@ public final class DemoCommand implements Callable<Integer> {
                 .checkpointInterval(Duration.ofMillis(checkpointIntervalMs))
                 .deliveryGuarantee(DetectionJobOptions.parseDeliveryGuarantee(deliveryGuarantee))
                 .batchSize(batchSize)
+                .pinDetectorCores(pinCores)
                 .detector(detectorOptions());
         if (zones != null) {
             b.tracker().zones(JobOptionsMixin.readZones(zones));

@@ -100,7 +100,8 @@ public final class DetectionJob {
                 .uid("decode");
         SingleOutputStreamOperator<DetectionEvent> detected = decoded
                 .transform("detect", TypeInformation.of(DetectionEvent.class), new FrameDetectFunction(o.detector(),
-                        o.maxConsecutiveRejections(), o.batchSize(), o.batchTimeout()))
+                        o.maxConsecutiveRejections(), o.batchSize(), o.batchTimeout(),
+                        FrameDetectFunction.DEFAULT_PIPELINE_DEPTH, o.pinDetectorCores()))
                 .uid("detect");
         // Each camera's events back in sequence order, with the dead letters' sequences as known gaps; the
         // events of frames skipped as stale (never decoded nor detected) take their place among the others.

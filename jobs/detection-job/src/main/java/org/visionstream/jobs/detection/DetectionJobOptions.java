@@ -98,6 +98,7 @@ public final class DetectionJobOptions implements Serializable {
     private final int maxConsecutiveRejections;
     private final int batchSize;
     private final Duration batchTimeout;
+    private final boolean pinDetectorCores;
     private final Duration orderMaxWait;
     private final Duration orderStateTtl;
     private final TrackerOptions tracker;
@@ -129,6 +130,7 @@ public final class DetectionJobOptions implements Serializable {
         this.maxConsecutiveRejections = b.maxConsecutiveRejections;
         this.batchSize = b.batchSize;
         this.batchTimeout = b.batchTimeout;
+        this.pinDetectorCores = b.pinDetectorCores;
         this.orderMaxWait = b.orderMaxWait;
         this.orderStateTtl = b.orderStateTtl;
         this.tracker = b.tracker.build();
@@ -218,7 +220,7 @@ public final class DetectionJobOptions implements Serializable {
      * {@code delivery.guarantee}, {@code transactional-id.prefix}, {@code transaction.timeout.ms},
      * {@code frame.max-bytes}, {@code frame.max-pixels}, {@code frame.max-clock-skew.ms},
      * {@code model.max-consecutive-rejections}, {@code provider.require-gpu}, {@code detector.batch.size},
-     * {@code detector.batch.timeout.ms}, {@code order.max-wait.ms}, {@code order.state-ttl.ms},
+     * {@code detector.batch.timeout.ms}, {@code detector.pin-cores}, {@code order.max-wait.ms}, {@code order.state-ttl.ms},
      * {@code frame.max-age.ms}, {@code start-from}, {@code checkpoint.dir},
      * {@code from-savepoint}, {@code topic.objects}, {@code tracking.zones} (a JSON file, read now),
      * {@code tracking.min-hits}, {@code tracking.max-age.ms}, {@code tracking.update-interval.ms},
@@ -264,6 +266,7 @@ public final class DetectionJobOptions implements Serializable {
                 case "intra-op-threads" -> d.intraOpThreads(Integer.parseInt(v));
                 case "detector.batch.size" -> b.batchSize(Integer.parseInt(v));
                 case "detector.batch.timeout.ms" -> b.batchTimeout(Duration.ofMillis(Long.parseLong(v)));
+                case "detector.pin-cores" -> b.pinDetectorCores(parseBoolean(key, v));
                 case "order.max-wait.ms" -> b.orderMaxWait(Duration.ofMillis(Long.parseLong(v)));
                 case "order.state-ttl.ms" -> b.orderStateTtl(Duration.ofMillis(Long.parseLong(v)));
                 case "frame.max-age.ms" -> b.maxFrameAge(Duration.ofMillis(Long.parseLong(v)));
@@ -408,6 +411,14 @@ public final class DetectionJobOptions implements Serializable {
         return batchTimeout;
     }
 
+    /**
+     * Whether each detector subtask's worker thread is pinned to a core of its TaskManager's own: for a
+     * TaskManager that owns its cores (a machine or a cpuset of its own), not one that shares them.
+     */
+    public boolean pinDetectorCores() {
+        return pinDetectorCores;
+    }
+
     /** How long a camera's events wait for a missing sequence before it is skipped. */
     public Duration orderMaxWait() {
         return orderMaxWait;
@@ -450,6 +461,7 @@ public final class DetectionJobOptions implements Serializable {
                 .maxConsecutiveRejections(maxConsecutiveRejections)
                 .batchSize(batchSize)
                 .batchTimeout(batchTimeout)
+                .pinDetectorCores(pinDetectorCores)
                 .orderMaxWait(orderMaxWait)
                 .orderStateTtl(orderStateTtl)
                 .checkpointDir(checkpointDir)
@@ -501,6 +513,7 @@ public final class DetectionJobOptions implements Serializable {
         private int maxConsecutiveRejections = FrameDetectFunction.DEFAULT_MAX_CONSECUTIVE_REJECTIONS;
         private int batchSize = 1;
         private Duration batchTimeout = DEFAULT_BATCH_TIMEOUT;
+        private boolean pinDetectorCores;
         private Duration orderMaxWait = CameraOrderFunction.DEFAULT_MAX_WAIT;
         private Duration orderStateTtl = CameraOrderFunction.DEFAULT_STATE_TTL;
         private String checkpointDir;
@@ -630,6 +643,12 @@ public final class DetectionJobOptions implements Serializable {
 
         public Builder batchTimeout(Duration timeout) {
             this.batchTimeout = Objects.requireNonNull(timeout);
+            return this;
+        }
+
+        /** Off by default: pins made by one TaskManager do not know another's on the same machine. */
+        public Builder pinDetectorCores(boolean pin) {
+            this.pinDetectorCores = pin;
             return this;
         }
 

@@ -69,6 +69,10 @@ public final class JobOptionsMixin {
     @Option(names = "--batch-timeout-ms", description = "How long a batch waits to fill (default: 20).")
     Long batchTimeoutMs;
 
+    @Option(names = "--pin-cores", description = "Pin each detector subtask to a core of the TaskManager's own, for a "
+            + "TaskManager that owns its machine's or cpuset's cores (default: off).")
+    Boolean pinCores;
+
     @Option(names = "--order-max-wait-ms", description = "How long a camera's events wait for a missing sequence (default: 1000).")
     Long orderMaxWaitMs;
 
@@ -134,6 +138,7 @@ public final class JobOptionsMixin {
         ifGiven(transactionalIdPrefix, b::transactionalIdPrefix);
         ifGiven(batchSize, b::batchSize);
         ifGiven(batchTimeoutMs, ms -> b.batchTimeout(Duration.ofMillis(ms)));
+        ifGiven(pinCores, b::pinDetectorCores);
         ifGiven(orderMaxWaitMs, ms -> b.orderMaxWait(Duration.ofMillis(ms)));
         ifGiven(maxFrameAgeMs, ms -> b.maxFrameAge(Duration.ofMillis(ms)));
         ifGiven(startFrom, v -> b.startFrom(StartingOffsets.parse(v)));

@@ -1,6 +1,7 @@
 package org.visionstream.jobs.detection;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -33,6 +34,7 @@ class DetectionJobOptionsTest {
                 "intra-op-threads = 2",
                 "detector.batch.size = 8",
                 "detector.batch.timeout.ms = 15",
+                "detector.pin-cores = true",
                 "order.max-wait.ms = 3000",
                 "order.state-ttl.ms = 60000",
                 "frame.max-age.ms = 30000",
@@ -57,6 +59,8 @@ class DetectionJobOptionsTest {
         assertEquals(2, o.detector().intraOpThreads());
         assertEquals(8, o.batchSize());
         assertEquals(Duration.ofMillis(15), o.batchTimeout());
+        assertTrue(o.pinDetectorCores());
+        assertTrue(o.toBuilder().build().pinDetectorCores());
         assertEquals(Duration.ofSeconds(3), o.orderMaxWait());
         assertEquals(Duration.ofMinutes(1), o.orderStateTtl());
         assertEquals(Duration.ofSeconds(30), o.maxFrameAge());
@@ -83,6 +87,7 @@ class DetectionJobOptionsTest {
         assertEquals(null, o.checkpointDir(), "JobManager memory unless a directory is given");
         assertEquals(Duration.ofHours(1), o.maxClockSkew());
         assertEquals(1, o.batchSize(), "one frame per detector call, as before batching");
+        assertFalse(o.pinDetectorCores(), "pins are per JVM: only a TaskManager that owns its cores may pin");
         assertEquals(0, o.detector().intraOpThreads(), "0: the detector derives it from cores and slots");
         assertEquals(Duration.ofSeconds(1), o.checkpointInterval());
         assertEquals(Duration.ofSeconds(10), o.maxFrameAge(), "live cameras: a backlog older than 10 s is skipped");
