@@ -2,6 +2,7 @@ package org.visionstream.operators.detect;
 
 import ai.onnxruntime.OrtException;
 import java.nio.FloatBuffer;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -37,6 +38,12 @@ import org.visionstream.operators.preprocess.InputSize;
  * thread (the Flink operator holds one per subtask). Close it to release the native sessions.
  */
 public final class Detector implements AutoCloseable {
+
+    /** At most this many warm-up passes over both shapes ({@link #warmUp}). */
+    public static final int WARM_UP_PASSES = 10;
+
+    /** Warm-up passes start only within this time from the first. */
+    public static final Duration WARM_UP_BUDGET = Duration.ofSeconds(2);
 
     private final ModelManifest manifest;
     private final DetectorOptions options;
@@ -89,6 +96,13 @@ public final class Detector implements AutoCloseable {
      * frames: a stream's first events would otherwise be its slowest (200 to 400 ms instead of 70 for
      * D2Go on this CPU, in the demo, with a single 4:3 pass for a 16:9 camera).
      *
+     * <p>Up to {@link #WARM_UP_PASSES} passes over both shapes, while they take less than
+     * {@link #WARM_UP_BUDGET} (at least one): the JIT compiler needs several passes over the Java pre- and
+     * post-processing before it compiles them. With one pass the demo's first frames still took 90 to
+     * 250 ms (D2Go, this 2-core CPU) and its detector median was 92 to 120 ms over three runs; with ten,
+     * 76 to 104 ms. The budget keeps a large model's start (a full-size ResNet-50 takes seconds per pass
+     * on a CPU, where the Java parts matter least) from growing by minutes.
+     *
      * @return the time of each stage of the warm-up
      * @throws OrtException when ONNX Runtime fails, as {@link #detect(DecodedImage)} would on a frame
      */
@@ -96,12 +110,15 @@ public final class Detector implements AutoCloseable {
         ModelManifest.Resize resize = manifest.preprocess().resize();
         int height = resize.shortSide();
         StageTimes times = new StageTimes();
-        for (int width : new int[] {height * 4 / 3, height * 16 / 9}) {
-            width = resize.maxSize() > 0 ? Math.min(resize.maxSize(), width) : width;
-            try {
-                detect(List.of(syntheticImage(width, height)), times);
-            } catch (ImageRejectedException e) {
-                throw new IllegalStateException("the bundle refuses an image at its own input size", e);
+        long deadline = System.nanoTime() + WARM_UP_BUDGET.toNanos();
+        for (int pass = 0; pass < WARM_UP_PASSES && (pass == 0 || System.nanoTime() < deadline); pass++) {
+            for (int width : new int[] {height * 4 / 3, height * 16 / 9}) {
+                width = resize.maxSize() > 0 ? Math.min(resize.maxSize(), width) : width;
+                try {
+                    detect(List.of(syntheticImage(width, height)), times);
+                } catch (ImageRejectedException e) {
+                    throw new IllegalStateException("the bundle refuses an image at its own input size", e);
+                }
             }
         }
         return times;

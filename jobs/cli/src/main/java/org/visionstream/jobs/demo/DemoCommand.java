@@ -125,6 +125,10 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--pin-cores", description = "Pin each detector subtask to a core of its own, as the job's --pin-cores.")
     boolean pinCores;
 
+    @Option(names = "--threads", defaultValue = "0",
+            description = "ONNX Runtime intra-op threads per detector, 0 = the cores / the parallelism (default: ${DEFAULT-VALUE}).")
+    int threads;
+
     @Option(names = "--max-frame-age-ms", defaultValue = "10000",
             description = "Frames older than this when the detector would get them are skipped, and printed as such; 0 = never (default: ${DEFAULT-VALUE}).")
     long maxFrameAgeMs;
@@ -330,6 +334,7 @@ public final class DemoCommand implements Callable<Integer> {
                 .classes(classes)
                 .scoreThreshold(threshold)
                 .executionProvider(ExecutionProvider.parse(provider))
+                .intraOpThreads(threads)
                 .build();
     }
 
