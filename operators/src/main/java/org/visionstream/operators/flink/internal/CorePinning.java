@@ -19,8 +19,10 @@ import java.util.OptionalInt;
  * detectors as cores the other threads have no core left but the detectors': there it did not help.
  *
  * <p>The cores are this process's own: the ones {@code sched_getaffinity} allows it, each handed to at
- * most one pinned thread of this JVM at a time. Other JVMs on the same machine do not know them, so
- * pinning is for a TaskManager that owns its machine's or its cpuset's cores. Linux only.
+ * most one pinned thread at a time by this class (one per class loader: on a Flink cluster, per job).
+ * Other JVMs on the same machine, and other jobs, do not know them, so pinning is for a TaskManager
+ * that owns its machine's or its cpuset's cores and runs one job. Linux only; where the native call
+ * cannot be made, nothing is pinned: a speed option never fails a job.
  */
 public final class CorePinning {
 
@@ -45,13 +47,21 @@ public final class CorePinning {
      * pinned), ascending; empty where that cannot be known (not Linux).
      */
     public static List<Integer> allowedCores() {
-        return Platform.isLinux() ? affinity(LibC.INSTANCE.getpid()) : List.of();
+        try {
+            return Platform.isLinux() ? affinity(LibC.INSTANCE.getpid()) : List.of();
+        } catch (LinkageError e) {
+            return List.of(); // JNA's native library could not be loaded
+        }
     }
 
     /** The calling thread's cores, ascending; empty where that cannot be known (not Linux). */
     public static List<Integer> currentThreadCores() {
-        // pid 0 is the calling thread: on Linux each thread is a task with an affinity of its own
-        return Platform.isLinux() ? affinity(0) : List.of();
+        try {
+            // pid 0 is the calling thread: on Linux each thread is a task with an affinity of its own
+            return Platform.isLinux() ? affinity(0) : List.of();
+        } catch (LinkageError e) {
+            return List.of();
+        }
     }
 
     private static List<Integer> affinity(int pid) {
@@ -67,11 +77,12 @@ public final class CorePinning {
     }
 
     /**
-     * Pins the calling thread to the lowest allowed core no other pinned thread of this JVM holds.
+     * Pins the calling thread to the lowest allowed core that no thread pinned by this class holds.
      * Release it with {@link #release} once the thread no longer runs.
      *
      * @return the core, or empty when every allowed core is taken, the process may run on one core only
-     *     (nothing to gain), or the system cannot pin threads (not Linux, or the call was refused)
+     *     (nothing to gain), or the system cannot pin threads (not Linux, no native library, or the call
+     *     was refused)
      */
     public static OptionalInt pinCurrentThread() {
         List<Integer> allowed = allowedCores();
