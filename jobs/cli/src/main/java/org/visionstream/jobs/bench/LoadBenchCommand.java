@@ -27,6 +27,7 @@ import org.visionstream.jobs.produce.FrameProducerOptions;
 import org.visionstream.operators.bundle.ModelBundle;
 import org.visionstream.operators.bundle.ModelManifest;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -45,8 +46,8 @@ public final class LoadBenchCommand implements Callable<Integer> {
     /** How often rates and lags are sampled: several samples per checkpoint-interval saw-tooth of the lag. */
     static final long SAMPLE_MILLIS = 500;
 
-    @Option(names = "--model", paramLabel = "DIR", description = "Model bundle (default: the D2Go bundle).")
-    Path model = BenchCluster.HOME.resolve("model-assets/target/bundles/d2go-fbnetv3a-c4-coco");
+    @Mixin
+    BenchJobOptions jobOptions;
 
     @Option(names = "--video", paramLabel = "FILE",
             description = "Video the cameras replay, repeatable; camera i plays video i mod count (default: every .mp4 of ../shared/media/video).")
@@ -79,17 +80,6 @@ public final class LoadBenchCommand implements Callable<Integer> {
             description = "ONNX Runtime intra-op threads of each job subtask (default: ${DEFAULT-VALUE}).")
     int threads;
 
-    @Option(names = "--checkpoint-interval-ms", defaultValue = "1000",
-            description = "The job's checkpoint interval: exactly-once events are committed, and readable, at each (default: ${DEFAULT-VALUE}).")
-    long checkpointIntervalMs;
-
-    @Option(names = "--pin-cores",
-            description = "Run the job with --pin-cores: each detector subtask on a core of its own (default: off, as the job).")
-    boolean pinCores;
-
-    @Option(names = "--provider", defaultValue = "cpu", description = "cpu, cuda[:N] or tensorrt[:N] (default: ${DEFAULT-VALUE}).")
-    String provider;
-
     @Option(names = "--work-dir", paramLabel = "DIR", description = "Logs and checkpoints (default: target/bench-load/RUN).")
     Path workDir;
 
@@ -100,7 +90,7 @@ public final class LoadBenchCommand implements Callable<Integer> {
         List<Load> loads = loads();
         List<Path> sources = videos();
         String loadBefore = BenchCluster.loadAverage();
-        ModelManifest manifest = ModelBundle.load(model).manifest();
+        ModelManifest manifest = ModelBundle.load(jobOptions.model).manifest();
         List<Summary> summaries = new ArrayList<>();
         try (BenchCluster started = BenchCluster.start("bench-load", workDir)) {
             cluster = started;
@@ -139,7 +129,7 @@ public final class LoadBenchCommand implements Callable<Integer> {
         requireAtLeast("--warmup", warmup, 1, "the load starts once the warm-up frames are detected");
         requireAtLeast("--parallelism", parallelism, 1, "");
         requireAtLeast("--threads", threads, 1, "");
-        requireAtLeast("--checkpoint-interval-ms", checkpointIntervalMs, 1, "");
+        requireAtLeast("--checkpoint-interval-ms", jobOptions.checkpointIntervalMs, 1, "");
         return UsageException.fromInput(() -> sweep == null
                 ? List.of(new Load(cameras == null ? 2 : cameras, fps == null ? 5 : fps))
                 : sweep.stream().map(Load::parse).toList());
@@ -188,7 +178,7 @@ public final class LoadBenchCommand implements Callable<Integer> {
         progress(String.format(Locale.ROOT, "%s: %s, %d camera(s) x %s fps for %d s, job parallelism %d", name, load,
                 load.cameras(), load.fps(), durationSeconds, parallelism));
         try (ChildJvm job = cluster.startJob(name, framesTopic, out,
-                        new BenchCluster.JobSettings(model, provider, parallelism, threads, checkpointIntervalMs, pinCores));
+                        jobOptions.settings(parallelism, threads));
                 ChildJvm fleet = cluster.startChild("cameras-" + name, "1g", CameraFleet.class, fleetArgs);
                 EventCollector events = new EventCollector(cluster.bootstrapServers(), out.events(), out.deadLetters());
                 Admin admin = cluster.admin()) {
@@ -228,7 +218,7 @@ public final class LoadBenchCommand implements Callable<Integer> {
      * is longer (the lag's saw-tooth, and the latency's ramp at the start that the first third includes).
      */
     private double toleranceSeconds() {
-        return Math.max(1000, checkpointIntervalMs) / 1000.0;
+        return Math.max(1000, jobOptions.checkpointIntervalMs) / 1000.0;
     }
 
     /** The fleet's {@code N max-late-ms=M} as words. */
@@ -280,14 +270,13 @@ public final class LoadBenchCommand implements Callable<Integer> {
     private List<String> header(ModelManifest manifest, List<Path> sources, String loadBefore) {
         return List.of(
                 String.format(Locale.ROOT, "model %s %s on %s, %d intra-op thread(s) per subtask", manifest.name(),
-                        manifest.version(), provider, threads),
+                        manifest.version(), jobOptions.provider, threads),
                 "videos: camera i replays video i mod " + sources.size() + " of "
                         + String.join(", ", sources.stream().map(p -> p.getFileName().toString()).toList())
                         + " in a loop, frames encoded before the run, capture time = send time",
-                String.format(Locale.ROOT, "job: `visionstream job` process, parallelism %d, exactly-once, checkpoints "
-                        + "every %d ms%s; broker and cameras in their own processes; events read read_committed; each "
-                        + "load %d s after %d warm-up frames per camera", parallelism, checkpointIntervalMs,
-                        pinCores ? ", detector subtasks pinned to cores (--pin-cores)" : "", durationSeconds, warmup),
+                String.format(Locale.ROOT, "job: `visionstream job` process, parallelism %d, %s; broker and cameras in "
+                        + "their own processes; events read read_committed; each load %d s after %d warm-up frames per "
+                        + "camera", parallelism, jobOptions.describe(), durationSeconds, warmup),
                 String.format(Locale.ROOT, "machine: %s, %d cores, Java %s; load average %s before, %s after",
                         BenchCommand.cpuModel(), Runtime.getRuntime().availableProcessors(),
                         System.getProperty("java.version"), loadBefore, BenchCluster.loadAverage()),

@@ -24,6 +24,7 @@ import org.visionstream.operators.detect.DetectorOptions;
 import org.visionstream.operators.frames.FrameHeaders;
 import org.visionstream.operators.inference.ExecutionProvider;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -42,8 +43,8 @@ public final class PipelineBenchCommand implements Callable<Integer> {
     private static final Path HOME = BenchCluster.HOME;
     private static final Path SHARED = BenchCluster.SHARED;
 
-    @Option(names = "--model", paramLabel = "DIR", description = "Model bundle (default: the D2Go bundle).")
-    Path model = HOME.resolve("model-assets/target/bundles/d2go-fbnetv3a-c4-coco");
+    @Mixin
+    BenchJobOptions jobOptions;
 
     @Option(names = "--video", paramLabel = "FILE", description = "Video the cameras send (default: the shared car video).")
     Path video = SHARED.resolve("media/video/car-detection.mp4");
@@ -72,17 +73,6 @@ public final class PipelineBenchCommand implements Callable<Integer> {
     @Option(names = "--parallelism", split = ",", defaultValue = "1,2", description = "Job parallelisms (default: ${DEFAULT-VALUE}).")
     List<Integer> parallelisms;
 
-    @Option(names = "--checkpoint-interval-ms", defaultValue = "1000",
-            description = "The job's checkpoint interval: exactly-once events are committed, and readable, at each (default: ${DEFAULT-VALUE}).")
-    long checkpointIntervalMs;
-
-    @Option(names = "--pin-cores",
-            description = "Run the job with --pin-cores: each detector subtask on a core of its own (default: off, as the job).")
-    boolean pinCores;
-
-    @Option(names = "--provider", defaultValue = "cpu", description = "cpu, cuda[:N] or tensorrt[:N] (default: ${DEFAULT-VALUE}).")
-    String provider;
-
     @Option(names = "--weights", paramLabel = "FILE", description = "TorchScript model of row (d); the row is left out when the file is missing (default: the shared d2go.pt).")
     Path weights = SHARED.resolve("models/d2go-fbnetv3a-c4-coco/d2go.pt");
 
@@ -99,11 +89,11 @@ public final class PipelineBenchCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         cameraIds = BenchCluster.camerasOnDistinctPartitions(cameras);
         String loadBefore = BenchCluster.loadAverage();
-        ModelManifest manifest = ModelBundle.load(model).manifest();
+        ModelManifest manifest = ModelBundle.load(jobOptions.model).manifest();
         DetectorOptions detector = DetectorOptions.builder()
-                .bundle(model)
+                .bundle(jobOptions.model)
                 .classes(DetectionJobOptions.DEFAULT_CLASSES)
-                .executionProvider(ExecutionProvider.parse(provider))
+                .executionProvider(ExecutionProvider.parse(jobOptions.provider))
                 .intraOpThreads(threads)
                 .build();
         List<Measurement> rows = new ArrayList<>();
@@ -147,13 +137,12 @@ public final class PipelineBenchCommand implements Callable<Integer> {
         return List.of(
                 String.format(Locale.ROOT, "model %s %s on %s; every model instance with %d intra-op thread(s) "
                         + "(ONNX Runtime in a, b and each job subtask; torch.set_num_threads in d)",
-                        manifest.name(), manifest.version(), provider, threads),
+                        manifest.name(), manifest.version(), jobOptions.provider, threads),
                 String.format(Locale.ROOT, "video %s, %s; %d camera(s) on %d partition(s), %d timed frames each "
                         + "after %d warm-up frames", video.getFileName(), fps == 0 ? "every frame" : fps + " fps",
                         cameras, cameras, frames, warmup),
-                String.format(Locale.ROOT, "job: `visionstream job` process, exactly-once, checkpoints every %d ms%s; "
-                        + "broker and producers in their own processes; events read read_committed", checkpointIntervalMs,
-                        pinCores ? ", detector subtasks pinned to cores (--pin-cores)" : ""),
+                "job: `visionstream job` process, " + jobOptions.describe()
+                        + "; broker and producers in their own processes; events read read_committed",
                 String.format(Locale.ROOT, "machine: %s, %d cores, Java %s; load average %s before, %s after",
                         BenchCommand.cpuModel(), Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"),
                         loadBefore, BenchCluster.loadAverage()),
@@ -311,7 +300,7 @@ public final class PipelineBenchCommand implements Callable<Integer> {
     }
 
     private BenchCluster.JobSettings jobSettings(int parallelism) {
-        return new BenchCluster.JobSettings(model, provider, parallelism, threads, checkpointIntervalMs, pinCores);
+        return jobOptions.settings(parallelism, threads);
     }
 
     /** Job start-up plus a second per frame and subtask, far above any rate this job reaches. */
