@@ -110,12 +110,15 @@ public final class Detector implements AutoCloseable {
         ModelManifest.Resize resize = manifest.preprocess().resize();
         int height = resize.shortSide();
         StageTimes times = new StageTimes();
+        List<DecodedImage> shapes = new ArrayList<>();
+        for (int width : new int[] {height * 4 / 3, height * 16 / 9}) {
+            shapes.add(syntheticImage(resize.maxSize() > 0 ? Math.min(resize.maxSize(), width) : width, height));
+        }
         long deadline = System.nanoTime() + WARM_UP_BUDGET.toNanos();
         for (int pass = 0; pass < WARM_UP_PASSES && (pass == 0 || System.nanoTime() < deadline); pass++) {
-            for (int width : new int[] {height * 4 / 3, height * 16 / 9}) {
-                width = resize.maxSize() > 0 ? Math.min(resize.maxSize(), width) : width;
+            for (DecodedImage image : shapes) {
                 try {
-                    detect(List.of(syntheticImage(width, height)), times);
+                    detect(List.of(image), times);
                 } catch (ImageRejectedException e) {
                     throw new IllegalStateException("the bundle refuses an image at its own input size", e);
                 }

@@ -26,6 +26,7 @@ import org.visionstream.operators.preprocess.DecodedImage;
 import org.visionstream.operators.preprocess.ImageDecodeException;
 import org.visionstream.operators.preprocess.ImageDecoder;
 import org.visionstream.operators.preprocess.ImageHeader;
+import org.visionstream.operators.preprocess.PixelArrayPool;
 
 /**
  * Validates a frame's headers and decodes its image. A frame that fails either goes to
@@ -41,6 +42,9 @@ import org.visionstream.operators.preprocess.ImageHeader;
  * dimensions, a JPEG's end marker; a failure is the usual {@code DECODE} dead letter); the event's image
  * size is the one its header declares. Counted in {@code framesSkippedStale} and, like every event, in
  * {@code eventsOut}.
+ *
+ * <p>The pixels come from {@link PixelArrayPool#shared()}: {@link FrameDetectFunction} hands them back
+ * once the detector has read them, so that a stream of frames does not allocate a large array each.
  */
 public final class FrameDecodeFunction extends ProcessFunction<RawFrame, DecodedFrame> {
 
@@ -93,7 +97,8 @@ public final class FrameDecodeFunction extends ProcessFunction<RawFrame, Decoded
         ModelManifest manifest = bundle == null ? null : ManifestReader.read(Path.of(bundle).resolve(ModelBundle.MANIFEST));
         Resize rule = manifest == null ? null : manifest.preprocess().resize();
         model = manifest == null ? null : new DetectionEvent.Model(manifest.name(), manifest.version());
-        decoder = new ImageDecoder(maxFrameBytes, maxPixels, rule);
+        // The detect operator hands each frame's pixels back to the pool once it has run the frame.
+        decoder = new ImageDecoder(maxFrameBytes, maxPixels, rule, PixelArrayPool.shared());
         MetricGroup group = FrameMetrics.group(getRuntimeContext().getMetricGroup());
         framesIn = group.counter("framesIn");
         eventsOut = group.counter("eventsOut");

@@ -40,6 +40,7 @@ import org.visionstream.operators.frames.RawFrame;
 import org.visionstream.operators.inference.ExecutionProvider;
 import org.visionstream.operators.preprocess.DecodedImage;
 import org.visionstream.operators.preprocess.ImageRejectedException;
+import org.visionstream.operators.preprocess.PixelArrayPool;
 
 /**
  * Runs the detector on decoded frames and emits one {@link DetectionEvent} per frame, empty when
@@ -336,6 +337,11 @@ public final class FrameDetectFunction extends AbstractStreamOperator<DetectionE
             batch.detect(detector);
         } catch (Throwable t) { // errors too: whatever it is, the task thread throws it
             batch.failure = t;
+        }
+        // The detector has copied the pixels into its input: the decoder may fill the arrays again. From
+        // here on only the frames' metadata and raw bytes are read (events, dead letters).
+        for (DecodedFrame frame : batch.frames) {
+            PixelArrayPool.shared().giveBack(frame.image().bgr());
         }
         try {
             // The single worker posts its mails in the order it took the batches, and the mailbox keeps that order.

@@ -43,6 +43,7 @@ public final class ImageDecoder {
     private final int maxBytes;
     private final long maxPixels;
     private final Resize reduceFor;
+    private final PixelArrayPool pixels;
 
     public ImageDecoder() {
         this(DEFAULT_MAX_BYTES, DEFAULT_MAX_PIXELS);
@@ -54,12 +55,21 @@ public final class ImageDecoder {
 
     /** @param reduceFor the model's resize rule, to decode large JPEGs reduced; null decodes every pixel */
     public ImageDecoder(int maxBytes, long maxPixels, Resize reduceFor) {
+        this(maxBytes, maxPixels, reduceFor, null);
+    }
+
+    /**
+     * @param pixels where the decoded images' pixel arrays come from, for a caller that hands each back
+     *     once its frame is done with them; null allocates a new array per image
+     */
+    public ImageDecoder(int maxBytes, long maxPixels, Resize reduceFor, PixelArrayPool pixels) {
         if (maxBytes <= 0 || maxPixels <= 0) {
             throw new IllegalArgumentException("limits must be positive");
         }
         this.maxBytes = maxBytes;
         this.maxPixels = maxPixels;
         this.reduceFor = reduceFor;
+        this.pixels = pixels;
     }
 
     /**
@@ -132,7 +142,7 @@ public final class ImageDecoder {
      * does not have the expected size (then the caller decodes in full). OpenCV turns the image by its
      * EXIF orientation, so the declared sides may come back swapped; the original size follows them.
      */
-    private static DecodedImage decode(byte[] data, ImageFormat format, int reduction, int width, int height)
+    private DecodedImage decode(byte[] data, ImageFormat format, int reduction, int width, int height)
             throws ImageDecodeException {
         int flags = switch (reduction) {
             case 8 -> IMREAD_REDUCED_COLOR_8;
@@ -158,7 +168,8 @@ public final class ImageDecoder {
             if (reduction > 1 && !upright && !turned) {
                 return null;
             }
-            byte[] bgr = new byte[cols * rows * 3];
+            int length = cols * rows * 3;
+            byte[] bgr = pixels != null ? pixels.take(length) : new byte[length];
             image.data().get(bgr);
             if (reduction == 1) {
                 return new DecodedImage(cols, rows, bgr);

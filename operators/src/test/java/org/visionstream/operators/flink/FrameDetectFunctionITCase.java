@@ -1,6 +1,7 @@
 package org.visionstream.operators.flink;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -46,6 +47,7 @@ import org.visionstream.operators.frames.RawFrame;
 import org.visionstream.operators.inference.ExecutionProvider;
 import org.visionstream.operators.preprocess.DecodedImage;
 import org.visionstream.operators.preprocess.ImageDecoder;
+import org.visionstream.operators.preprocess.PixelArrayPool;
 import org.visionstream.operators.testing.Frames;
 import org.visionstream.operators.testing.OrtRuntime;
 import org.visionstream.operators.testing.Python;
@@ -117,6 +119,24 @@ class FrameDetectFunctionITCase {
             assertEquals("cam-3", new String(record.key(), StandardCharsets.UTF_8));
             assertEquals(e.captureTimestamp(), record.timestamp());
         }
+    }
+
+    @Test
+    void aFramesPixelsGoBackToTheDecodersPoolOnceItIsDetected() throws Exception {
+        byte[] jpeg = Files.readAllBytes(SharedData.file("media/images/voc/000004.jpg"));
+        ImageDecoder pooled = new ImageDecoder(ImageDecoder.DEFAULT_MAX_BYTES, ImageDecoder.DEFAULT_MAX_PIXELS, null,
+                PixelArrayPool.shared());
+        DecodedImage first = pooled.decode(jpeg);
+        DecodedImage second = pooled.decode(jpeg);
+        try (var harness = harness()) {
+            harness.processElement(decoded(Frames.jpeg("cam", 1, jpeg), first), 0);
+            harness.processElement(decoded(Frames.jpeg("cam", 2, jpeg), second), 0);
+            List<DetectionEvent> events = eventsBeforeBarrier(harness);
+            assertEquals(events.get(0).detections(), events.get(1).detections(), "two frames, two arrays, same boxes");
+        }
+        // The next frames of that size are decoded into the arrays of the frames detected, the newest first.
+        assertSame(second.bgr(), pooled.decode(jpeg).bgr());
+        assertSame(first.bgr(), pooled.decode(jpeg).bgr());
     }
 
     @Test
