@@ -211,12 +211,12 @@ public final class DemoCommand implements Callable<Integer> {
                 // Every frame sent ends as an event or a dead letter; wait for the last checkpoints to commit them.
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120 + 10 * sent.framesSent() / Math.max(1, parallelism));
                 while (summary.accounted() < sent.framesSent() && System.nanoTime() < deadline) {
-                    reader.poll(Duration.ofMillis(500), r -> print(r, job, summary));
+                    pollAndPrint(reader, Duration.ofMillis(500), job, summary);
                 }
                 // The video has ended: its last objects disappear once the camera is silent for the idle timeout.
                 long tracksDeadline = System.nanoTime() + job.trackingIdleTimeout().toNanos() + 3 * job.checkpointInterval().toNanos();
                 while (summary.liveTracks() > 0 && System.nanoTime() < tracksDeadline) {
-                    reader.poll(Duration.ofMillis(500), r -> print(r, job, summary));
+                    pollAndPrint(reader, Duration.ofMillis(500), job, summary);
                 }
                 System.out.print(summary.format(sent.framesSent(), sent.elapsedSeconds(), (System.nanoTime() - started) / 1e9));
                 client.cancel().get(30, TimeUnit.SECONDS);
@@ -249,7 +249,7 @@ public final class DemoCommand implements Callable<Integer> {
         }, "frame-producer");
         produce.start();
         while (produce.isAlive()) {
-            reader.poll(Duration.ofMillis(200), r -> print(r, job, summary));
+            pollAndPrint(reader, Duration.ofMillis(200), job, summary);
         }
         produce.join();
         if (failure[0] != null) {
@@ -258,7 +258,21 @@ public final class DemoCommand implements Callable<Integer> {
         return result[0];
     }
 
-    private static void print(ConsumerRecord<byte[], byte[]> record, DetectionJobOptions job, DemoSummary summary) {
+    /**
+     * Prints what one poll returns. Its events count as received when the poll returned, as a consumer
+     * has them then: parsing and printing are the consumer's own time (the first parse in a JVM also
+     * builds Jackson's readers).
+     */
+    private static void pollAndPrint(CommittedRecordsReader reader, Duration timeout, DetectionJobOptions job,
+            DemoSummary summary) {
+        List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
+        reader.poll(timeout, records::add);
+        long receivedAt = System.currentTimeMillis();
+        records.forEach(r -> print(r, receivedAt, job, summary));
+    }
+
+    private static void print(ConsumerRecord<byte[], byte[]> record, long receivedAt, DetectionJobOptions job,
+            DemoSummary summary) {
         if (record.topic().equals(job.objectsTopic())) {
             ObjectEvent o;
             try {
@@ -284,7 +298,7 @@ public final class DemoCommand implements Callable<Integer> {
             throw new IllegalStateException("unreadable event at offset " + record.offset(), ex);
         }
         DetectionEvent e = tracked.event();
-        summary.event(e, System.currentTimeMillis());
+        summary.event(e, receivedAt);
         List<String> items = new ArrayList<>();
         for (int i = 0; i < e.detections().size(); i++) {
             Detection d = e.detections().get(i);

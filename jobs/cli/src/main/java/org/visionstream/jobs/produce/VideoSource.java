@@ -7,10 +7,12 @@ import java.io.IOException;
 import org.bytedeco.ffmpeg.global.avutil;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.IntPointer;
+import org.bytedeco.javacpp.Loader;
 import org.bytedeco.javacv.FFmpegFrameGrabber;
 import org.bytedeco.javacv.Frame;
 import org.bytedeco.javacv.FrameGrabber;
 import org.bytedeco.javacv.OpenCVFrameConverter;
+import org.bytedeco.opencv.global.opencv_imgcodecs;
 import org.visionstream.jobs.produce.FrameProducerOptions.SourceKind;
 import org.visionstream.operators.frames.FrameHeaders;
 
@@ -36,6 +38,9 @@ final class VideoSource implements FrameSource {
         this.sampler = new FrameSampler(options.fps());
         this.jpegParams = new IntPointer(IMWRITE_JPEG_QUALITY, options.jpegQuality());
         avutil.av_log_set_level(avutil.AV_LOG_ERROR);
+        // Otherwise OpenCV's codec libraries load on the first encode, after the first frame's capture time
+        // is taken, and that frame seems late by the loading.
+        Loader.load(opencv_imgcodecs.class);
         this.grabber = new FFmpegFrameGrabber(source);
         try {
             grabber.start();
