@@ -46,6 +46,7 @@ import org.visionstream.operators.events.DetectionEventJson;
 import org.visionstream.operators.events.ObjectEvent;
 import org.visionstream.operators.events.ObjectEventJson;
 import org.visionstream.operators.events.TrackedDetectionEvent;
+import org.visionstream.operators.frames.FrameHeaders;
 import org.visionstream.operators.inference.ExecutionProvider;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -64,6 +65,10 @@ import picocli.CommandLine.Parameters;
         mixinStandardHelpOptions = true,
         description = "Run producer, Kafka, the Flink detection job and an event consumer on one machine.")
 public final class DemoCommand implements Callable<Integer> {
+
+    private static final String CAMERA = "demo-camera";
+    /** Warms the pipeline up before the demo's camera starts (see {@code --warm-up-frames}). */
+    private static final String WARM_UP_CAMERA = "demo-warm-up";
 
     private static final Path HOME = Path.of(System.getProperty("visionstream.home", ".")).toAbsolutePath().normalize();
     private static final Path SHARED = HOME.resolveSibling("shared");
@@ -133,6 +138,12 @@ public final class DemoCommand implements Callable<Integer> {
             description = "Frames older than this when the detector would get them are skipped, and printed as such; 0 = never (default: ${DEFAULT-VALUE}).")
     long maxFrameAgeMs;
 
+    @Option(names = "--warm-up-frames", defaultValue = "34",
+            description = "Frames of the video sent through the whole pipeline as camera " + WARM_UP_CAMERA + " before the camera "
+                    + "starts, at its pace, neither printed nor counted, so that the latency printed is a running pipeline's, "
+                    + "not a JVM's first seconds; 0 = none (default: ${DEFAULT-VALUE}, twice the default video).")
+    long warmUpFrames;
+
     @Option(names = "--view", description = "Serve the live view (frames with their boxes, rates) while the demo runs, "
             + "and keep it open after the video until Ctrl-C.")
     boolean view;
@@ -146,6 +157,8 @@ public final class DemoCommand implements Callable<Integer> {
 
     /** Names this run's topics and group. */
     private final String run = Long.toString(System.currentTimeMillis(), 36);
+    /** Events and dead letters of the warm-up camera read so far. */
+    private long warmUpAccounted;
 
     @Override
     public Integer call() throws Exception {
@@ -155,6 +168,9 @@ public final class DemoCommand implements Callable<Integer> {
         UsageException.fromInput(() -> {
             if (parallelism < 1) {
                 throw new IllegalArgumentException("--parallelism must be >= 1, got " + parallelism);
+            }
+            if (warmUpFrames < 0) {
+                throw new IllegalArgumentException("--warm-up-frames must be >= 0 (0: none), got " + warmUpFrames);
             }
             if (metricsPort < 0 || metricsPort > 65535) {
                 throw new IllegalArgumentException("--metrics-port must be a port number or 0 for none, got " + metricsPort);
@@ -181,57 +197,110 @@ public final class DemoCommand implements Callable<Integer> {
             JobClient client = DetectionJob.start(localFlink(restPort), job);
             // The camera starts once the detector is loaded and warm, as a job that is already up meets a camera.
             Duration startUp = LocalJobReadiness.await(restPort, client.getJobID(), Duration.ofMinutes(3));
-            System.err.printf("job running after %.1f s (model loaded and warmed up, first checkpoint done); starting the camera%n",
+            System.err.printf("job running after %.1f s (model loaded and warmed up, first checkpoint done)%n",
                     startUp.toMillis() / 1e3);
-            FrameProducerOptions frames = FrameProducerOptions.builder()
-                    .bootstrapServers(servers)
-                    .topic(job.framesTopic())
-                    .cameraId("demo-camera")
-                    .source(video)
-                    .fps(fps)
-                    .realtime(realtime)
-                    .maxFrames(maxFrames)
-                    .build();
-            // Ctrl-C stops producing; the frames already sent are still awaited and summarised.
-            CountDownLatch stopSignal = new CountDownLatch(1);
             try (CommittedRecordsReader reader = new CommittedRecordsReader(servers,
-                            List.of(job.eventsTopic(), job.deadLetterTopic(), job.objectsTopic()), FrameProducer.MAX_REQUEST_BYTES);
-                    LiveOutputs outputs = view || annotate != null ? new LiveOutputs(servers, job.framesTopic(),
-                            job.eventsTopic(), view ? viewAddress : null, annotate, fps) : null;
-                    FrameProducer producer = new FrameProducer(frames);
-                    GracefulShutdown shutdown = GracefulShutdown.onSignal(() -> {
-                        producer.stop();
-                        stopSignal.countDown();
-                    })) {
-                if (outputs != null) {
-                    outputs.url().ifPresent(url -> System.out.println("live view at " + url));
-                }
-                DemoSummary summary = new DemoSummary(System.currentTimeMillis());
-                ProducerSummary sent = produceWhilePrinting(producer, reader, job, summary);
-                // Every frame sent ends as an event or a dead letter; wait for the last checkpoints to commit them.
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120 + 10 * sent.framesSent() / Math.max(1, parallelism));
-                while (summary.accounted() < sent.framesSent() && System.nanoTime() < deadline) {
-                    pollAndPrint(reader, Duration.ofMillis(500), job, summary);
-                }
-                // The video has ended: its last objects disappear once the camera is silent for the idle timeout.
-                long tracksDeadline = System.nanoTime() + job.trackingIdleTimeout().toNanos() + 3 * job.checkpointInterval().toNanos();
-                while (summary.liveTracks() > 0 && System.nanoTime() < tracksDeadline) {
-                    pollAndPrint(reader, Duration.ofMillis(500), job, summary);
-                }
-                System.out.print(summary.format(sent.framesSent(), sent.elapsedSeconds(), (System.nanoTime() - started) / 1e9));
-                client.cancel().get(30, TimeUnit.SECONDS);
-                if (outputs != null) {
-                    long drawn = outputs.finishAnnotated(summary.events(), Duration.ofSeconds(30));
-                    if (drawn >= 0) {
-                        System.out.printf("annotated         %d frames in %s%n", drawn, annotate);
-                    }
-                    if (view && stopSignal.getCount() > 0) {
-                        System.out.println("live view still at " + outputs.url().orElseThrow() + " (Ctrl-C to stop)");
-                        stopSignal.await();
-                    }
-                }
-                return summary.accounted() == sent.framesSent() ? 0 : 1;
+                    List.of(job.eventsTopic(), job.deadLetterTopic(), job.objectsTopic()), FrameProducer.MAX_REQUEST_BYTES)) {
+                warmUp(servers, job, reader);
+                return runCamera(servers, job, reader, client, started);
             }
+        }
+    }
+
+    /**
+     * Sends {@code --warm-up-frames} frames of the video (looped when it is shorter) through the whole
+     * pipeline as camera {@link #WARM_UP_CAMERA}, at the camera's pace, and waits until each has its event.
+     * A JVM seconds old runs every step slower than it will minutes later: classes still loading, the JIT
+     * compiler busy on a core for tens of seconds (broker, Flink, clients and model in one process), the
+     * sinks' first transactional producers created inside their first checkpoints. Measured on the
+     * project's 2-core machine, default video: capture -> event medians of 273 to 535 ms without a warm-up
+     * (ten runs), 149 to 265 ms after 34 frames (eight); 124 to 148 ms over the last 100 frames of the 30 s
+     * car video (README "Latency and delivery").
+     */
+    private void warmUp(String servers, DetectionJobOptions job, CommittedRecordsReader reader) throws Exception {
+        if (warmUpFrames == 0) {
+            return;
+        }
+        System.err.printf("warming the pipeline up: %d frames as camera %s%n", warmUpFrames, WARM_UP_CAMERA);
+        long sent = 0;
+        while (sent < warmUpFrames) {
+            long sequence = sent;
+            try (FrameProducer producer = new FrameProducer(camera(servers, job, WARM_UP_CAMERA, sequence, warmUpFrames - sent))) {
+                long n = producer.run((frames, bytes, seconds) -> { }).framesSent();
+                if (n == 0) {
+                    break; // a source without frames: the camera's run will say so
+                }
+                sent += n;
+            }
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120 + 10 * sent / Math.max(1, parallelism));
+        // Only the warm-up camera's records come now: none reaches this summary.
+        DemoSummary none = new DemoSummary(System.currentTimeMillis());
+        while (warmUpAccounted < sent && System.nanoTime() < deadline) {
+            pollAndPrint(reader, Duration.ofMillis(200), job, none);
+        }
+        if (warmUpAccounted < sent) {
+            throw new IllegalStateException("the pipeline did not answer " + (sent - warmUpAccounted) + " of "
+                    + sent + " warm-up frames in time; see the log above");
+        }
+    }
+
+    private FrameProducerOptions camera(String servers, DetectionJobOptions job, String cameraId, long startSequence,
+            long frames) {
+        return FrameProducerOptions.builder()
+                .bootstrapServers(servers)
+                .topic(job.framesTopic())
+                .cameraId(cameraId)
+                .startSequence(startSequence)
+                .source(video)
+                .fps(fps)
+                .realtime(realtime)
+                .maxFrames(frames)
+                .build();
+    }
+
+    /** Streams the video as the demo's camera, prints what arrives and the summary; the exit code. */
+    private int runCamera(String servers, DetectionJobOptions job, CommittedRecordsReader reader, JobClient client,
+            long started) throws Exception {
+        System.err.println("starting the camera");
+        // Ctrl-C stops producing; the frames already sent are still awaited and summarised.
+        CountDownLatch stopSignal = new CountDownLatch(1);
+        // The live outputs start at the topics' ends: after the warm-up camera's records.
+        try (LiveOutputs outputs = view || annotate != null ? new LiveOutputs(servers, job.framesTopic(),
+                        job.eventsTopic(), view ? viewAddress : null, annotate, fps) : null;
+                FrameProducer producer = new FrameProducer(camera(servers, job, CAMERA, 0, maxFrames));
+                GracefulShutdown shutdown = GracefulShutdown.onSignal(() -> {
+                    producer.stop();
+                    stopSignal.countDown();
+                })) {
+            if (outputs != null) {
+                outputs.url().ifPresent(url -> System.out.println("live view at " + url));
+            }
+            DemoSummary summary = new DemoSummary(System.currentTimeMillis());
+            ProducerSummary sent = produceWhilePrinting(producer, reader, job, summary);
+            // Every frame sent ends as an event or a dead letter; wait for the last checkpoints to commit them.
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120 + 10 * sent.framesSent() / Math.max(1, parallelism));
+            while (summary.accounted() < sent.framesSent() && System.nanoTime() < deadline) {
+                pollAndPrint(reader, Duration.ofMillis(500), job, summary);
+            }
+            // The video has ended: its last objects disappear once the camera is silent for the idle timeout.
+            long tracksDeadline = System.nanoTime() + job.trackingIdleTimeout().toNanos() + 3 * job.checkpointInterval().toNanos();
+            while (summary.liveTracks() > 0 && System.nanoTime() < tracksDeadline) {
+                pollAndPrint(reader, Duration.ofMillis(500), job, summary);
+            }
+            System.out.print(summary.format(sent.framesSent(), sent.elapsedSeconds(), (System.nanoTime() - started) / 1e9));
+            client.cancel().get(30, TimeUnit.SECONDS);
+            if (outputs != null) {
+                long drawn = outputs.finishAnnotated(summary.events(), Duration.ofSeconds(30));
+                if (drawn >= 0) {
+                    System.out.printf("annotated         %d frames in %s%n", drawn, annotate);
+                }
+                if (view && stopSignal.getCount() > 0) {
+                    System.out.println("live view still at " + outputs.url().orElseThrow() + " (Ctrl-C to stop)");
+                    stopSignal.await();
+                }
+            }
+            return summary.accounted() == sent.framesSent() ? 0 : 1;
         }
     }
 
@@ -263,7 +332,7 @@ public final class DemoCommand implements Callable<Integer> {
      * has them then: parsing and printing are the consumer's own time (the first parse in a JVM also
      * builds Jackson's readers).
      */
-    private static void pollAndPrint(CommittedRecordsReader reader, Duration timeout, DetectionJobOptions job,
+    private void pollAndPrint(CommittedRecordsReader reader, Duration timeout, DetectionJobOptions job,
             DemoSummary summary) {
         List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
         reader.poll(timeout, records::add);
@@ -271,7 +340,8 @@ public final class DemoCommand implements Callable<Integer> {
         records.forEach(r -> print(r, receivedAt, job, summary));
     }
 
-    private static void print(ConsumerRecord<byte[], byte[]> record, long receivedAt, DetectionJobOptions job,
+    /** Prints a record of the demo's camera; one of the warm-up camera is only counted, if it accounts for a frame. */
+    private void print(ConsumerRecord<byte[], byte[]> record, long receivedAt, DetectionJobOptions job,
             DemoSummary summary) {
         if (record.topic().equals(job.objectsTopic())) {
             ObjectEvent o;
@@ -280,11 +350,18 @@ public final class DemoCommand implements Callable<Integer> {
             } catch (IOException ex) {
                 throw new IllegalStateException("unreadable object event at offset " + record.offset(), ex);
             }
+            if (o.cameraId().equals(WARM_UP_CAMERA)) {
+                return;
+            }
             summary.object(o);
             System.out.println(DemoSummary.describe(o));
             return;
         }
         if (record.topic().equals(job.deadLetterTopic())) {
+            if (header(record, FrameHeaders.CAMERA_ID).equals(WARM_UP_CAMERA)) {
+                warmUpAccounted++;
+                return;
+            }
             String reason = header(record, DeadLetterHeaders.REASON);
             summary.deadLetter(reason);
             System.out.printf("DEAD LETTER %s at %s: %s%n", reason, header(record, DeadLetterHeaders.STAGE),
@@ -298,6 +375,10 @@ public final class DemoCommand implements Callable<Integer> {
             throw new IllegalStateException("unreadable event at offset " + record.offset(), ex);
         }
         DetectionEvent e = tracked.event();
+        if (e.cameraId().equals(WARM_UP_CAMERA)) {
+            warmUpAccounted++;
+            return;
+        }
         summary.event(e, receivedAt);
         List<String> items = new ArrayList<>();
         for (int i = 0; i < e.detections().size(); i++) {

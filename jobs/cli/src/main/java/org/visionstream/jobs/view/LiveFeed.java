@@ -47,15 +47,15 @@ final class LiveFeed implements AutoCloseable {
     private long joined;
 
     /**
-     * @param fromBeginning read both topics from their beginning (a demo's own topics), rather than from
-     *     shortly before their end (a live view of a running pipeline)
+     * @param backlog start shortly before the topics' ends (a live view of a running pipeline) rather than
+     *     at them (the demo, whose camera starts after)
      */
-    public LiveFeed(String bootstrapServers, String framesTopic, String eventsTopic, boolean fromBeginning,
+    public LiveFeed(String bootstrapServers, String framesTopic, String eventsTopic, boolean backlog,
             Consumer<JoinedFrame> sink) {
         Objects.requireNonNull(sink);
         this.framesTopic = framesTopic;
         this.reader = new CommittedRecordsReader(bootstrapServers, List.of(framesTopic, eventsTopic),
-                FrameProducer.MAX_REQUEST_BYTES, fromBeginning ? -1 : LIVE_BACKLOG);
+                FrameProducer.MAX_REQUEST_BYTES, backlog ? LIVE_BACKLOG : 0);
         this.joiner = new FrameEventJoiner(MAX_PENDING, MAX_PENDING_BYTES, frame -> {
             sink.accept(frame);
             synchronized (this) {

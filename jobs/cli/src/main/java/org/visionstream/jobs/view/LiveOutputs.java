@@ -11,7 +11,8 @@ import org.bytedeco.opencv.opencv_core.Mat;
 
 /**
  * What {@code demo --view} and {@code demo --annotate} add to a run: one {@link LiveFeed} on the run's
- * topics feeding the live view's board, an annotated video, or both.
+ * topics feeding the live view's board, an annotated video, or both. The feed starts at the topics' ends,
+ * so the demo makes this just before its camera starts (after its warm-up camera's records).
  */
 public final class LiveOutputs implements AutoCloseable {
 
@@ -34,7 +35,7 @@ public final class LiveOutputs implements AutoCloseable {
             Path annotate, double fps) throws IOException {
         this.annotated = annotate == null ? null : new AnnotatedOutput(annotate, fps);
         this.annotating = annotated != null;
-        this.feed = new LiveFeed(bootstrapServers, framesTopic, eventsTopic, true, this::accept);
+        this.feed = new LiveFeed(bootstrapServers, framesTopic, eventsTopic, false, this::accept);
         this.server = view == null ? null : view.start(board);
     }
 

@@ -37,7 +37,7 @@ public final class ViewCommand implements Callable<Integer> {
         KafkaPreflight.check(bootstrapServers, Map.of(), List.of(framesTopic, eventsTopic));
         CountDownLatch stop = new CountDownLatch(1);
         LiveBoard board = new LiveBoard();
-        try (LiveFeed feed = new LiveFeed(bootstrapServers, framesTopic, eventsTopic, false, board);
+        try (LiveFeed feed = new LiveFeed(bootstrapServers, framesTopic, eventsTopic, true, board);
                 ViewServer server = address.start(board);
                 GracefulShutdown shutdown = GracefulShutdown.onSignal(stop::countDown)) {
             System.out.println("live view at " + server.url() + " (Ctrl-C to stop)");

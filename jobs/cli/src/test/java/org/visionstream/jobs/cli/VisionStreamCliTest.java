@@ -54,6 +54,7 @@ class VisionStreamCliTest {
         CliRun.of("produce", "--bootstrap-servers", "127.0.0.1:1", "--jpeg-quality", "0", video.toString())
                 .assertUsageError("produce", "JPEG quality must be in [1, 100], got 0");
         CliRun.of("demo", "--parallelism", "0", video.toString()).assertUsageError("demo", "--parallelism must be >= 1");
+        CliRun.of("demo", "--warm-up-frames", "-1", video.toString()).assertUsageError("demo", "--warm-up-frames must be >= 0");
         CliRun.of("demo", "--checkpoint-interval-ms", "0", video.toString())
                 .assertUsageError("demo", "the checkpoint interval must be positive");
     }

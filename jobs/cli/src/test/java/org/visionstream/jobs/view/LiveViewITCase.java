@@ -133,7 +133,7 @@ class LiveViewITCase {
         }
         LiveBoard board = new LiveBoard();
         WebDriver browser = null;
-        try (LiveFeed feed = new LiveFeed(KAFKA.bootstrapServers(), FRAMES_TOPIC, EVENTS_TOPIC, false, board);
+        try (LiveFeed feed = new LiveFeed(KAFKA.bootstrapServers(), FRAMES_TOPIC, EVENTS_TOPIC, true, board);
                 ViewServer server = ViewServer.start("127.0.0.1", 0, board)) {
             publishEvents(FIRST_HALF);
             browser = chromium();
