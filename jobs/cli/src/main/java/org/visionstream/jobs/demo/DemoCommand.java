@@ -211,10 +211,10 @@ public final class DemoCommand implements Callable<Integer> {
      * Sends {@code --warm-up-frames} frames of the video (looped when it is shorter) through the whole
      * pipeline as camera {@link #WARM_UP_CAMERA}, at the camera's pace, and waits until each has its event.
      * A JVM seconds old runs every step slower than it will minutes later: classes still loading, the JIT
-     * compiler busy on a core for tens of seconds (broker, Flink, clients and model in one process), the
-     * sinks' first transactional producers created inside their first checkpoints. Measured on the
+     * compiler taking a third to a half of a core for tens of seconds (broker, Flink, clients and model in
+     * one process), the sinks' first transactional producers created inside their first checkpoints. Measured on the
      * project's 2-core machine, default video: capture -> event medians of 273 to 535 ms without a warm-up
-     * (ten runs), 149 to 265 ms after 34 frames (eight); 124 to 148 ms over the last 100 frames of the 30 s
+     * (ten runs), 132 to 269 ms after 34 frames (fourteen); 124 to 148 ms over the last 100 frames of the 30 s
      * car video (README "Latency and delivery").
      */
     private void warmUp(String servers, DetectionJobOptions job, CommittedRecordsReader reader) throws Exception {
