@@ -233,7 +233,7 @@ public final class DemoCommand implements Callable<Integer> {
                 sent += n;
             }
         }
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120 + 10 * sent / Math.max(1, parallelism));
+        long deadline = accountedBy(sent);
         // Only the warm-up camera's records come now: none reaches this summary.
         DemoSummary none = new DemoSummary(System.currentTimeMillis());
         while (warmUpAccounted < sent && System.nanoTime() < deadline) {
@@ -243,6 +243,11 @@ public final class DemoCommand implements Callable<Integer> {
             throw new IllegalStateException("the pipeline did not answer " + (sent - warmUpAccounted) + " of "
                     + sent + " warm-up frames in time; see the log above");
         }
+    }
+
+    /** When {@code frames} frames sent must all have their events or dead letters, as System.nanoTime(). */
+    private long accountedBy(long frames) {
+        return System.nanoTime() + TimeUnit.SECONDS.toNanos(120 + 10 * frames / parallelism);
     }
 
     private FrameProducerOptions camera(String servers, DetectionJobOptions job, String cameraId, long startSequence,
@@ -279,7 +284,7 @@ public final class DemoCommand implements Callable<Integer> {
             DemoSummary summary = new DemoSummary(System.currentTimeMillis());
             ProducerSummary sent = produceWhilePrinting(producer, reader, job, summary);
             // Every frame sent ends as an event or a dead letter; wait for the last checkpoints to commit them.
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120 + 10 * sent.framesSent() / Math.max(1, parallelism));
+            long deadline = accountedBy(sent.framesSent());
             while (summary.accounted() < sent.framesSent() && System.nanoTime() < deadline) {
                 pollAndPrint(reader, Duration.ofMillis(500), job, summary);
             }

@@ -12,7 +12,7 @@ import org.visionstream.jobs.testing.TestData;
 class DemoCommandITCase {
 
     private static final String BUNDLE = TestData.D2GO_BUNDLE.toString();
-    private static final String VIDEO = TestData.SHARED.resolve("media/video/person-bicycle-car-detection.mp4").toString();
+    private static final String VIDEO = TestData.STREET_VIDEO.toString();
 
     @Test
     void theWarmUpCameraLoopsTheVideoThroughThePipelineAndNoneOfItsRecordsIsPrintedOrCounted() {

@@ -25,7 +25,7 @@ class VisionStreamCliITCase {
 
     private static final String BUNDLE = TestData.D2GO_BUNDLE.toString();
     private static final String IMAGE = TestData.STREET_JPEG.toString();
-    private static final String VIDEO = TestData.SHARED.resolve("media/video/person-bicycle-car-detection.mp4").toString();
+    private static final String VIDEO = TestData.STREET_VIDEO.toString();
 
     @Test
     void anUnknownClassListsTheBundlesClassesInEveryCommand() throws IOException {

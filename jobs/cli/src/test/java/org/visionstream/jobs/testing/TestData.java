@@ -13,5 +13,8 @@ public final class TestData {
     /** A 500x406 street photo with several cars. */
     public static final Path STREET_JPEG = SHARED.resolve("media/images/voc/000004.jpg");
 
+    /** The demo's default video: 480x270, 3.4 s, a person, a bicycle, a bus. */
+    public static final Path STREET_VIDEO = SHARED.resolve("media/video/person-bicycle-car-detection.mp4");
+
     private TestData() {}
 }

@@ -93,7 +93,7 @@ class LiveViewITCase {
                 .bootstrapServers(KAFKA.bootstrapServers())
                 .topic(FRAMES_TOPIC)
                 .cameraId(CAMERA)
-                .source(TestData.SHARED.resolve("media/video/person-bicycle-car-detection.mp4").toString())
+                .source(TestData.STREET_VIDEO.toString())
                 .fps(FPS)
                 .realtime(false)
                 .maxFrames(FRAMES)
