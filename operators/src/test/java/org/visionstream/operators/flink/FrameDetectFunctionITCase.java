@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -37,6 +38,8 @@ import org.junit.jupiter.api.Test;
 import org.visionstream.operators.bundle.BundleException;
 import org.visionstream.operators.deadletter.DeadLetter;
 import org.visionstream.operators.deadletter.DeadLetterStage;
+import org.visionstream.operators.detect.Detection;
+import org.visionstream.operators.detect.Detector;
 import org.visionstream.operators.detect.DetectorOptions;
 import org.visionstream.operators.events.DetectionEvent;
 import org.visionstream.operators.events.DetectionEventJson;
@@ -52,6 +55,7 @@ import org.visionstream.operators.testing.Frames;
 import org.visionstream.operators.testing.OrtRuntime;
 import org.visionstream.operators.testing.Python;
 import org.visionstream.operators.testing.SharedData;
+import org.visionstream.operators.testing.TestImages;
 
 /**
  * The detector operator on the D2Go bundle: events for every frame, frames the model refuses as dead
@@ -137,6 +141,42 @@ class FrameDetectFunctionITCase {
         // The next frames of that size are decoded into the arrays of the frames detected, the newest first.
         assertSame(second.bgr(), pooled.decode(jpeg).bgr());
         assertSame(first.bgr(), pooled.decode(jpeg).bgr());
+    }
+
+    @Test
+    void framesDecodedIntoPooledArraysWhileOthersAreDetectedEachGetTheirOwnPixelsDetections() throws Exception {
+        byte[] street = Files.readAllBytes(SharedData.file("media/images/voc/000004.jpg"));
+        byte[] mirror = TestImages.jpeg(mirrored(new ImageDecoder().decode(street)), 95);
+        List<byte[]> jpegs = List.of(street, mirror);
+        List<List<Detection>> expected = new ArrayList<>();
+        try (Detector detector = Detector.create(options(SharedData.d2goBundle()))) {
+            for (byte[] jpeg : jpegs) {
+                expected.add(detector.detect(new ImageDecoder().decode(jpeg)).detections());
+            }
+        }
+        assertTrue(!expected.get(0).equals(expected.get(1)) && !expected.get(0).isEmpty(), "the two images differ: " + expected);
+        ImageDecoder pooled = new ImageDecoder(ImageDecoder.DEFAULT_MAX_BYTES, ImageDecoder.DEFAULT_MAX_PIXELS, null,
+                PixelArrayPool.shared());
+        int frames = 12;
+        try (var harness = harness(new FrameDetectFunction(options(SharedData.d2goBundle()), 100, 2, Duration.ofMillis(50)))) {
+            for (int i = 0; i < frames; i++) {
+                // Decoded just before it is handed on, while the batch before it runs on the worker: as the
+                // chained decode operator does, into arrays that earlier frames gave back.
+                byte[] jpeg = jpegs.get(i % 2);
+                harness.processElement(decoded(Frames.jpeg("cam", i, jpeg), pooled.decode(jpeg)), 0);
+            }
+            List<DetectionEvent> events = eventsBeforeBarrier(harness);
+            assertEquals(frames, events.size());
+            for (DetectionEvent e : events) {
+                List<Detection> want = expected.get((int) (e.sequence() % 2));
+                assertEquals(want.size(), e.detections().size(), "frame " + e.sequence());
+                for (int k = 0; k < want.size(); k++) {
+                    assertEquals(want.get(k).label(), e.detections().get(k).label(), "frame " + e.sequence());
+                    assertEquals(want.get(k).score(), e.detections().get(k).score(), 1e-6f, "frame " + e.sequence());
+                    assertTrue(Arrays.equals(want.get(k).box(), e.detections().get(k).box()), "frame " + e.sequence());
+                }
+            }
+        }
     }
 
     @Test
@@ -416,6 +456,18 @@ class FrameDetectFunctionITCase {
         FrameMetadata m = new FrameMetadata(new String(frame.key(), StandardCharsets.UTF_8),
                 Long.parseLong(new String(frame.headerValues("frame-seq").get(0), StandardCharsets.UTF_8)), 1_700_000_000_000L, "image/jpeg");
         return new DecodedFrame(frame, m, image, 1_700_000_000_100L, 1.0);
+    }
+
+    /** The image turned left to right: other boxes, the same size. */
+    private static DecodedImage mirrored(DecodedImage image) {
+        byte[] out = new byte[image.bgr().length];
+        int w = image.width();
+        for (int y = 0; y < image.height(); y++) {
+            for (int x = 0; x < w; x++) {
+                System.arraycopy(image.bgr(), (y * w + x) * 3, out, (y * w + (w - 1 - x)) * 3, 3);
+            }
+        }
+        return new DecodedImage(w, image.height(), out);
     }
 
     private static byte[] filled(int n, byte v) {

@@ -241,21 +241,42 @@ class DetectionJobITCase {
         assertTrue(lastScrape.text().contains("visionstream_detectLatencyMs{") && lastScrape.text().contains("quantile=\"0.99\""),
                 lastScrape.text());
 
-        // The street photo's event carries exactly the detector core's cars, boxes in original pixels.
+        // The street photo's event carries exactly the detector core's cars, boxes in original pixels; so does
+        // each video frame's, batched on two subtasks and decoded into pooled pixel arrays (frames of different
+        // content in reused arrays: FrameDetectFunctionITCase).
         List<Detection> expected;
-        try (Detector detector = Detector.create(options.detector())) {
+        Map<Long, List<Detection>> expectedVideo = new TreeMap<>();
+        try (Detector detector = Detector.create(options.detector());
+                CommittedRecordsReader frames = new CommittedRecordsReader(KAFKA.bootstrapServers(),
+                        List.of(options.framesTopic()), 4 * MAX_FRAME_BYTES)) {
             expected = detector.detect(new ImageDecoder().decode(street)).detections();
+            ImageDecoder asTheJob = new ImageDecoder(ImageDecoder.DEFAULT_MAX_BYTES, ImageDecoder.DEFAULT_MAX_PIXELS,
+                    detector.manifest().preprocess().resize());
+            for (ConsumerRecord<byte[], byte[]> r : frames.readAtLeast(produced, Duration.ofMinutes(1))) {
+                if (header(r, FrameHeaders.CAMERA_ID, "?").equals("video")) {
+                    expectedVideo.put(Long.parseLong(header(r, FrameHeaders.SEQUENCE, "?")),
+                            detector.detect(asTheJob.decode(r.value())).detections());
+                }
+            }
+        }
+        assertEquals(VIDEO_FRAMES, expectedVideo.size());
+        for (DetectionEvent e : events.stream().filter(e -> e.cameraId().equals("video")).toList()) {
+            assertSameDetections(expectedVideo.get(e.sequence()), e.detections());
         }
         assertTrue(expected.stream().filter(d -> d.label().equals("car")).count() >= 3, "cars: " + expected);
         for (DetectionEvent e : events.stream().filter(e -> e.cameraId().equals("street")).toList()) {
             assertEquals(new DetectionEvent.Image(500, 406), e.image());
-            assertEquals(expected.size(), e.detections().size());
-            for (int i = 0; i < expected.size(); i++) {
-                Detection got = e.detections().get(i);
-                assertEquals(expected.get(i).label(), got.label());
-                assertEquals(expected.get(i).score(), got.score(), 1e-6f);
-                assertTrue(Arrays.equals(expected.get(i).box(), got.box()), Arrays.toString(got.box()));
-            }
+            assertSameDetections(expected, e.detections());
+        }
+    }
+
+    private static void assertSameDetections(List<Detection> expected, List<Detection> detections) {
+        assertEquals(expected.size(), detections.size());
+        for (int i = 0; i < expected.size(); i++) {
+            Detection got = detections.get(i);
+            assertEquals(expected.get(i).label(), got.label());
+            assertEquals(expected.get(i).score(), got.score(), 1e-6f);
+            assertTrue(Arrays.equals(expected.get(i).box(), got.box()), Arrays.toString(got.box()));
         }
     }
 
